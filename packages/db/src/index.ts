@@ -1,0 +1,22 @@
+export type { CreateApiKeyInput, GeneratedApiKey } from "./api-keys.ts";
+export {
+  createApiKey,
+  defaultKeyPrefix,
+  defaultTestKeyPrefix,
+  generateApiKey,
+  hashApiKey,
+} from "./api-keys.ts";
+export type { AuditEntry } from "./audit.ts";
+export { writeAudit } from "./audit.ts";
+export type { Database, DatabaseConfig } from "./client.ts";
+export { createDatabase } from "./client.ts";
+export { DataDirLockedError } from "./data-dir-lock.ts";
+export type { LedgerEntryInput } from "./ledger.ts";
+export { postLedgerEntry } from "./ledger.ts";
+export type { MigrateResult, Migration } from "./migrate.ts";
+export { defaultMigrationsDir, MigrationError, migrate, readMigrations } from "./migrate.ts";
+export { createOrganization, defaultProjectSlug } from "./orgs.ts";
+export { hashPassword, verifyPassword } from "./passwords.ts";
+export * from "./prisma-types.ts";
+export { defaultPrices, defaultPricesEffectiveFrom, seedPrices } from "./seed.ts";
+export type { SqlRunner } from "./sql-runner.ts";
