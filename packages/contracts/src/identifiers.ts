@@ -8,7 +8,10 @@ export const ZSlug = z
     "use 2-40 lowercase letters, digits and dashes, starting and ending with a letter or digit",
   );
 
-export const ZEmail = z.email().max(254).transform((email) => email.toLowerCase());
+export const ZEmail = z
+  .email()
+  .max(254)
+  .transform((email) => email.toLowerCase());
 
 /** Passwords: long enough to matter, short enough that hashing cannot be used to stall a server. */
 export const ZPassword = z.string().min(10, "use at least 10 characters").max(256);

@@ -23,8 +23,8 @@ export interface Database {
   /** Runs work on one raw connection (migrations, schema inspection). */
   withRunner<T>(work: (runner: SqlRunner) => Promise<T>): Promise<T>;
   migrate(migrations?: Migration[]): Promise<MigrateResult>;
-  /** Resolves when the database answers a trivial query. */
-  ping(): Promise<void>;
+  /** Resolves when the database answers a trivial query within `timeoutMs`; rejects otherwise. */
+  ping(timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -56,9 +56,7 @@ function createPostgres(url: string, max: number): Database {
     kind: "postgres",
     withRunner,
     migrate: (migrations = readMigrations()) => withRunner((runner) => migrate(runner, migrations)),
-    async ping() {
-      await pool.query("SELECT 1");
-    },
+    ping: (timeoutMs = 2_000) => withTimeout(pool.query("SELECT 1"), timeoutMs),
     async close() {
       await prisma.$disconnect();
       await pool.end();
@@ -78,14 +76,18 @@ async function createPglite(dataDir: string | undefined): Promise<Database> {
   }
   const prisma = new PrismaClient({ adapter: new PrismaPGlite(pglite) });
   const runner = pgliteRunner(pglite);
+  // One connection: an advisory lock cannot separate two callers in this process, a queue does.
+  let migrations: Promise<unknown> = Promise.resolve();
   return {
     prisma,
     kind: "pglite",
     withRunner: (work) => work(runner),
-    migrate: (migrations = readMigrations()) => migrate(runner, migrations),
-    async ping() {
-      await pglite.query("SELECT 1");
+    migrate: (list = readMigrations()) => {
+      const run = migrations.then(() => migrate(runner, list));
+      migrations = run.catch(() => {});
+      return run;
     },
+    ping: (timeoutMs = 2_000) => withTimeout(pglite.query("SELECT 1"), timeoutMs),
     async close() {
       try {
         await prisma.$disconnect();
@@ -95,4 +97,16 @@ async function createPglite(dataDir: string | undefined): Promise<Database> {
       }
     },
   };
+}
+
+async function withTimeout(work: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`the database did not answer within ${ms} ms`)), ms);
+  });
+  try {
+    await Promise.race([work, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
 }

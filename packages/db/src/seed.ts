@@ -1,10 +1,5 @@
+import { parseUsd as usd } from "@gw/contracts";
 import type { PrismaClient } from "./generated/prisma/client.ts";
-
-/** Micro-dollars per million tokens, from a USD string, exactly (no floats). */
-const usd = (value: string): bigint => {
-  const [whole = "0", fraction = ""] = value.split(".");
-  return BigInt(whole) * 1_000_000n + BigInt(fraction.padEnd(6, "0").slice(0, 6));
-};
 
 export interface SeedPrice {
   provider: string;

@@ -1,11 +1,11 @@
-// Test support: a fresh, migrated database per caller. With DATABASE_URL set (npm run
+// Test support: a fresh, migrated database per caller. With TEST_DATABASE_URL set (npm run
 // test:services) it is a new database on that PostgreSQL server, dropped on close; otherwise
 // an in-memory PGlite. Test code only: apps never import this.
 import { randomBytes } from "node:crypto";
 import pg from "pg";
 import { createDatabase, type Database } from "./client.ts";
 
-export const testDatabaseUrl: string | undefined = process.env.DATABASE_URL || undefined;
+export const testDatabaseUrl: string | undefined = process.env.TEST_DATABASE_URL || undefined;
 
 export async function createTestDatabase(
   options: { migrate?: boolean } = {},

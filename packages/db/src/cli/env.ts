@@ -1,17 +1,12 @@
-import { z } from "zod";
+import type { z } from "zod";
+import { envError, ZDatabaseEnv } from "../env.ts";
 
-const ZCliEnv = z.object({
-  DATABASE_URL: z.string().url().optional(),
-  DATA_DIR: z.string().min(1).default("./.data"),
-});
+const ZCliEnv = ZDatabaseEnv;
 
 export type TCliEnv = z.infer<typeof ZCliEnv>;
 
 export function parseCliEnv(env: NodeJS.ProcessEnv): TCliEnv {
   const parsed = ZCliEnv.safeParse(env);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new Error(`Invalid environment: ${issue?.path.join(".")}: ${issue?.message}`);
-  }
+  if (!parsed.success) throw envError(parsed.error);
   return parsed.data;
 }

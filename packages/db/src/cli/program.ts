@@ -84,7 +84,12 @@ export async function runCli(argv: string[], io: CliIo, openDb: () => Promise<Da
     .description("grant credits in USD, e.g. 25 or 0.50")
     .option("--note <note>", "why, for the ledger")
     .action(async (orgSlug: string, amount: string, options: { note?: string }) => {
-      const micros = usd(amount);
+      let micros: bigint;
+      try {
+        micros = parseUsd(amount);
+      } catch (error) {
+        throw new op.UsageError((error as Error).message);
+      }
       const result = await withDb((db) => op.grantCredits(db, orgSlug, micros, options.note));
       io.out(
         `granted ${op.formatUsd(micros)} to ${result.org.slug}; balance ${op.formatUsd(result.balanceMicros)}`,

@@ -1,0 +1,39 @@
+// `npm start`: the whole platform in one Node process. With no DATABASE_URL that is the embedded
+// default (PGlite in DATA_DIR, in-memory stores); with DATABASE_URL / REDIS_URL it uses those.
+// Each app still parses its own environment and gets its own port.
+import { buildApp as buildInference } from "../apps/inference/src/app.ts";
+import { parseInferenceEnv } from "../apps/inference/src/env.ts";
+import { buildApp as buildPortal } from "../apps/portal-server/src/app.ts";
+import { parsePortalEnv } from "../apps/portal-server/src/env.ts";
+import { closeOnSignals, openDatabase, seedPrices } from "../packages/db/src/index.ts";
+
+const inferenceEnv = parseInferenceEnv(process.env);
+const portalEnv = parsePortalEnv(process.env);
+
+const db = await openDatabase(inferenceEnv, { migrate: true });
+const seeded = await seedPrices(db.prisma);
+const inference = await buildInference({ env: inferenceEnv, db });
+const portal = await buildPortal({ env: portalEnv, db });
+
+await inference.listen({ host: inferenceEnv.HOST, port: inferenceEnv.INFERENCE_PORT });
+await portal.listen({ host: portalEnv.HOST, port: portalEnv.PORTAL_PORT });
+
+const shown = (host: string) => (host === "0.0.0.0" || host === "::" ? "localhost" : host);
+const storage = db.kind === "pglite" ? `embedded PGlite in ${inferenceEnv.DATA_DIR}` : "PostgreSQL";
+console.log(
+  [
+    "",
+    `  LLM gateway is running (${storage}${seeded ? `, ${seeded} prices seeded` : ""})`,
+    `  Portal:        http://${shown(portalEnv.HOST)}:${portalEnv.PORTAL_PORT}`,
+    `  Inference API: http://${shown(inferenceEnv.HOST)}:${inferenceEnv.INFERENCE_PORT}/v1`,
+    "",
+  ].join("\n"),
+);
+
+closeOnSignals(
+  async () => {
+    await Promise.all([inference.close(), portal.close()]);
+    await db.close();
+  },
+  (message) => console.log(message),
+);
