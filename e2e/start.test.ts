@@ -40,7 +40,7 @@ afterAll(() => {
 });
 
 describe("npm start", () => {
-  it("starts both servers in one process on the embedded database, and a second start is refused", async () => {
+  it("starts both servers in one process on the embedded database, prints a working first key, and refuses a second start", async () => {
     const [inferencePort, portalPort] = [await freePort(), await freePort()];
     const env = {
       ...process.env,
@@ -53,7 +53,7 @@ describe("npm start", () => {
     };
     const child = spawn(process.execPath, ["--import", "tsx", "scripts/start.ts"], { cwd: root, env });
     children.push(child);
-    const output = await waitForLine(child, /Inference API: http:\/\/\S+\/v1/, 90_000);
+    const output = await waitForLine(child, /"content":"Hello!"/, 90_000);
     expect(output).toContain(`Portal:        http://127.0.0.1:${portalPort}`);
     expect(output).toMatch(/embedded PGlite/);
 
@@ -61,6 +61,17 @@ describe("npm start", () => {
       const response = await fetch(`http://127.0.0.1:${port}/health`);
       expect(await response.json()).toEqual({ status: "ok" });
     }
+    // The first run printed a key; the demo model answers it, as the printed curl would.
+    const key = /^\s+(sk-[0-9A-Za-z]{43})$/m.exec(output)?.[1];
+    expect(key).toBeDefined();
+    const chat = await fetch(`http://127.0.0.1:${inferencePort}/v1/chat/completions`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+      body: JSON.stringify({ model: "demo-chat", messages: [{ role: "user", content: "Hello!" }] }),
+    });
+    expect(chat.status).toBe(200);
+    expect((await chat.json()).choices[0].message.content).toContain("Hello!");
+
     const page = await fetch(`http://127.0.0.1:${portalPort}/`, { headers: { accept: "text/html" } });
     expect(await page.text()).toContain('<div id="root">');
 

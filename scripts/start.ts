@@ -5,13 +5,16 @@ import { buildApp as buildInference } from "../apps/inference/src/app.ts";
 import { parseInferenceEnv } from "../apps/inference/src/env.ts";
 import { buildApp as buildPortal } from "../apps/portal-server/src/app.ts";
 import { parsePortalEnv } from "../apps/portal-server/src/env.ts";
-import { closeOnSignals, openDatabase, seedPrices } from "../packages/db/src/index.ts";
+import { bootstrapFirstRun, closeOnSignals, openDatabase, seedPrices } from "../packages/db/src/index.ts";
 
 const inferenceEnv = parseInferenceEnv(process.env);
 const portalEnv = parsePortalEnv(process.env);
 
 const db = await openDatabase(inferenceEnv, { migrate: true });
 const seeded = await seedPrices(db.prisma);
+// Only the embedded default of a non-production install hands out a first key and demo credit.
+const firstRun =
+  db.kind === "pglite" && inferenceEnv.NODE_ENV !== "production" ? await bootstrapFirstRun(db) : undefined;
 const inference = await buildInference({ env: inferenceEnv, db });
 const portal = await buildPortal({ env: portalEnv, db });
 
@@ -29,6 +32,22 @@ console.log(
     "",
   ].join("\n"),
 );
+if (firstRun) {
+  const api = `http://${shown(inferenceEnv.HOST)}:${inferenceEnv.INFERENCE_PORT}/v1`;
+  console.log(
+    [
+      `  First run: created organization "${firstRun.orgSlug}" with $1.00 of demo credit and an API key.`,
+      "  The key is shown this once; keep it:",
+      "",
+      `  ${firstRun.key}`,
+      "",
+      "  Try it:",
+      `  curl ${api}/chat/completions -H "Authorization: Bearer ${firstRun.key}" \\`,
+      `    -H "Content-Type: application/json" -d '{"model":"demo-chat","messages":[{"role":"user","content":"Hello!"}]}'`,
+      "",
+    ].join("\n"),
+  );
+}
 
 closeOnSignals(
   async () => {

@@ -1,12 +1,40 @@
 import { envError, ZDatabaseEnv } from "@gw/db";
 import { z } from "zod";
 
+const optional = <T extends z.ZodType>(schema: T) =>
+  z.preprocess((value) => (value === "" ? undefined : value), schema.optional());
+
 const ZInferenceEnv = ZDatabaseEnv.extend({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
   HOST: z.string().default("127.0.0.1"),
   INFERENCE_PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
-  REDIS_URL: z.preprocess((v) => (v === "" ? undefined : v), z.url({ protocol: /^rediss?$/ }).optional()),
+  REDIS_URL: optional(z.url({ protocol: /^rediss?$/ })),
+  // Providers: each is registered only when its key is set.
+  OPENAI_API_KEY: optional(z.string()),
+  OPENAI_BASE_URL: z.url().default("https://api.openai.com/v1"),
+  ANTHROPIC_API_KEY: optional(z.string()),
+  ANTHROPIC_BASE_URL: z.url().default("https://api.anthropic.com"),
+  NEBIUS_API_KEY: optional(z.string()),
+  NEBIUS_BASE_URL: z.url().default("https://api.studio.nebius.ai/v1"),
+  DEEPINFRA_API_KEY: optional(z.string()),
+  DEEPINFRA_BASE_URL: z.url().default("https://api.deepinfra.com/v1/openai"),
+  /** The built-in demo provider: auto = on unless NODE_ENV=production. */
+  DEMO_PROVIDER: z.enum(["auto", "on", "off"]).default("auto"),
+  DEMO_TOKEN_DELAY_MS: z.coerce.number().int().min(0).max(1000).default(15),
+  /** A JSON routing config file: extra providers and aliases. */
+  GATEWAY_CONFIG_FILE: optional(z.string()),
+  /** The seed's env JSON: extra providers, and routes. */
+  MINI_LLM_PROVIDERS: optional(z.string()),
+  MINI_LLM_ROUTING: optional(z.string()),
+  /** Per-attempt upstream timeout when neither route nor provider sets one. */
+  UPSTREAM_TIMEOUT_MS: z.coerce.number().int().positive().default(60_000),
+  /** Largest request body accepted, in bytes (images as data URLs are large). */
+  BODY_LIMIT_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(20 * 1024 * 1024),
   /** Apply pending migrations at start-up (safe with many replicas: they queue on a lock). */
   MIGRATE_ON_START: z
     .enum(["true", "false"])
@@ -14,11 +42,18 @@ const ZInferenceEnv = ZDatabaseEnv.extend({
     .transform((v) => v === "true"),
 });
 
-export type TInferenceEnv = z.infer<typeof ZInferenceEnv>;
+export type TInferenceEnv = z.infer<typeof ZInferenceEnv> & {
+  /** Every *_API_KEY variable, for configured providers that name theirs (`apiKeyEnv`). */
+  secrets: Readonly<Record<string, string>>;
+};
 
 /** Parses the inference service's environment, once, at start-up. */
 export function parseInferenceEnv(env: NodeJS.ProcessEnv): TInferenceEnv {
   const parsed = ZInferenceEnv.safeParse(env);
   if (!parsed.success) throw envError(parsed.error);
-  return parsed.data;
+  const secrets: Record<string, string> = {};
+  for (const [name, value] of Object.entries(env)) {
+    if (name.endsWith("_API_KEY") && value) secrets[name] = value;
+  }
+  return { ...parsed.data, secrets };
 }

@@ -1,2 +1,24 @@
+export * from "./enums.ts";
 export * from "./identifiers.ts";
 export * from "./money.ts";
+export * from "./openai/chat.ts";
+export * from "./openai/chat-messages.ts";
+export * from "./openai/chat-tools.ts";
+export {
+  optionalNullish,
+  type TStop,
+  type TStreamOptions,
+  ZCount,
+  ZJsonSchemaObject,
+  ZLogitBias,
+  ZMetadata,
+  ZStop,
+  ZStreamOptions,
+  ZTokenIdBatch,
+  ZTokenIds,
+} from "./openai/common.ts";
+export * from "./openai/completions.ts";
+export * from "./openai/embeddings.ts";
+export * from "./openai/errors.ts";
+export * from "./openai/models.ts";
+export * from "./openai/usage.ts";

@@ -12,6 +12,7 @@ export type { Database, DatabaseConfig } from "./client.ts";
 export { createDatabase } from "./client.ts";
 export { DataDirLockedError } from "./data-dir-lock.ts";
 export { envError, ZDatabaseEnv } from "./env.ts";
+export { bootstrapFirstRun, firstRunCreditMicros, firstRunOrgSlug } from "./first-run.ts";
 export type { LedgerEntryInput } from "./ledger.ts";
 export { postLedgerEntry } from "./ledger.ts";
 export { closeOnSignals, openDatabase } from "./lifecycle.ts";

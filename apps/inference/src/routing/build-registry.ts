@@ -1,0 +1,181 @@
+import { readFileSync } from "node:fs";
+import type { TInferenceEnv } from "../env.ts";
+import { createAnthropicAdapter } from "../providers/anthropic.ts";
+import { createDemoAdapter, DEMO_CHAT_MODEL, DEMO_EMBED_MODEL } from "../providers/demo.ts";
+import { createOpenAICompatibleAdapter } from "../providers/openai-compatible.ts";
+import { ConfigError, defaultRoutes, loadGatewayConfig, type TProviderConfig } from "./config.ts";
+import { ProviderRegistry } from "./registry.ts";
+import { RoutingTable } from "./routing-table.ts";
+
+const none: ReadonlySet<string> = new Set();
+
+const standardModels = {
+  openai: ["gpt-4o", "gpt-4o-mini", "gpt-4-turbo", "gpt-3.5-turbo", "text-embedding-3-small"],
+  anthropic: [
+    "claude-3-5-sonnet-20241022",
+    "claude-3-5-haiku-20241022",
+    "claude-3-opus-20240229",
+    "claude-3-haiku-20240307",
+  ],
+  llama: ["meta-llama/Meta-Llama-3.1-70B-Instruct", "meta-llama/Meta-Llama-3.1-8B-Instruct"],
+};
+
+/** The SDK base URL of a configured provider: seed style (host + endpoints.chat) or an API root. */
+function sdkBaseUrl(config: TProviderConfig): string {
+  const root = config.baseUrl.replace(/\/+$/, "");
+  if (!config.endpoints) return root;
+  const chat = config.endpoints.chat;
+  if (!chat.endsWith("/chat/completions")) {
+    throw new ConfigError(
+      `Invalid routing configuration: providers "${config.id}".endpoints.chat must end in /chat/completions`,
+    );
+  }
+  return root + chat.slice(0, -"/chat/completions".length);
+}
+
+function configuredProviderKey(
+  config: TProviderConfig,
+  secrets: Readonly<Record<string, string>>,
+): string | undefined {
+  if (config.apiKey) return config.apiKey;
+  const name = config.apiKeyEnv ?? `${config.id.toUpperCase().replace(/-/g, "_")}_API_KEY`;
+  return secrets[name];
+}
+
+export interface Routing {
+  registry: ProviderRegistry;
+  table: RoutingTable;
+}
+
+/**
+ * Registers every provider whose credentials are present (standard env keys, configured extra
+ * providers, the demo provider) and builds the routing table from defaults plus configuration.
+ */
+export function buildRouting(env: TInferenceEnv, fetchImpl?: typeof fetch): Routing {
+  const config = loadGatewayConfig({
+    file: env.GATEWAY_CONFIG_FILE
+      ? { path: env.GATEWAY_CONFIG_FILE, text: readConfigFile(env.GATEWAY_CONFIG_FILE) }
+      : undefined,
+    providersJson: env.MINI_LLM_PROVIDERS,
+    routingJson: env.MINI_LLM_ROUTING,
+  });
+  const registry = new ProviderRegistry();
+  const timeoutMs = env.UPSTREAM_TIMEOUT_MS;
+  const common = { defaultTimeoutMs: timeoutMs, ...(fetchImpl ? { fetch: fetchImpl } : {}) };
+
+  if (env.OPENAI_API_KEY) {
+    registry.register({
+      id: "openai",
+      adapter: createOpenAICompatibleAdapter({
+        id: "openai",
+        kind: "openai",
+        apiKey: env.OPENAI_API_KEY,
+        baseURL: env.OPENAI_BASE_URL,
+        ...common,
+      }),
+      models: standardModels.openai,
+      timeoutMs,
+      freeModels: none,
+      ownedBy: "openai",
+    });
+  }
+  if (env.ANTHROPIC_API_KEY) {
+    registry.register({
+      id: "anthropic",
+      adapter: createAnthropicAdapter({
+        apiKey: env.ANTHROPIC_API_KEY,
+        baseURL: env.ANTHROPIC_BASE_URL,
+        ...common,
+      }),
+      models: standardModels.anthropic,
+      timeoutMs,
+      freeModels: none,
+      ownedBy: "anthropic",
+    });
+  }
+  for (const [id, apiKey, baseURL] of [
+    ["nebius", env.NEBIUS_API_KEY, env.NEBIUS_BASE_URL],
+    ["deepinfra", env.DEEPINFRA_API_KEY, env.DEEPINFRA_BASE_URL],
+  ] as const) {
+    if (!apiKey) continue;
+    registry.register({
+      id,
+      adapter: createOpenAICompatibleAdapter({ id, kind: "openai_compatible", apiKey, baseURL, ...common }),
+      models: standardModels.llama,
+      timeoutMs,
+      freeModels: none,
+      ownedBy: id,
+    });
+  }
+  for (const provider of config.providers) {
+    const apiKey = configuredProviderKey(provider, env.secrets);
+    if (!apiKey) continue;
+    const customAuth =
+      provider.authHeader.toLowerCase() !== "authorization" || provider.authPrefix !== "Bearer ";
+    registry.register({
+      id: provider.id,
+      adapter: createOpenAICompatibleAdapter({
+        id: provider.id,
+        kind: "openai_compatible",
+        apiKey,
+        baseURL: sdkBaseUrl(provider),
+        ...common,
+        ...(provider.timeout ? { defaultTimeoutMs: provider.timeout } : {}),
+        // A host that wants another header gets it; the SDK's own Bearer header is then dropped.
+        ...(customAuth
+          ? {
+              defaultHeaders: {
+                [provider.authHeader]: `${provider.authPrefix}${apiKey}`,
+                Authorization: null,
+              },
+            }
+          : {}),
+      }),
+      models: provider.models,
+      timeoutMs: provider.timeout ?? timeoutMs,
+      freeModels: new Set(provider.freeModels),
+      ownedBy: provider.name ?? provider.id,
+    });
+  }
+  const demoOn =
+    env.DEMO_PROVIDER === "on" || (env.DEMO_PROVIDER === "auto" && env.NODE_ENV !== "production");
+  if (demoOn) {
+    registry.register({
+      id: "demo",
+      adapter: createDemoAdapter({ tokenDelayMs: env.DEMO_TOKEN_DELAY_MS }),
+      models: [DEMO_CHAT_MODEL, DEMO_EMBED_MODEL],
+      timeoutMs,
+      freeModels: none,
+      ownedBy: "demo (built-in)",
+    });
+  }
+
+  for (const route of config.routes) {
+    for (const target of route.targets) {
+      const known =
+        target.provider === "demo" ||
+        ["openai", "anthropic", "nebius", "deepinfra"].includes(target.provider) ||
+        config.providers.some((p) => p.id === target.provider);
+      if (!known) {
+        throw new ConfigError(
+          `Invalid routing configuration: route "${route.alias}" names unknown provider "${target.provider}"`,
+        );
+      }
+    }
+  }
+  const routes = [
+    ...defaultRoutes.filter((d) => !config.routes.some((r) => r.alias === d.alias)),
+    ...config.routes,
+  ];
+  return { registry, table: new RoutingTable(registry, routes) };
+}
+
+function readConfigFile(path: string): string {
+  try {
+    return readFileSync(path, "utf8");
+  } catch (error) {
+    throw new ConfigError(
+      `Cannot read GATEWAY_CONFIG_FILE ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+    );
+  }
+}

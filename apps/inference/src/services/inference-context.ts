@@ -1,0 +1,11 @@
+import type { KeyStore } from "../auth/key-store.ts";
+import type { Routing } from "../routing/build-registry.ts";
+import type { CircuitBreaker } from "../routing/circuit-breaker.ts";
+
+/** What the /v1 services share for the life of the app. */
+export interface InferenceContext {
+  routing: Routing;
+  breaker: CircuitBreaker;
+  keys: KeyStore;
+  defaultTimeoutMs: number;
+}
