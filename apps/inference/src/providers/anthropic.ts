@@ -1,0 +1,194 @@
+// Adapter for Anthropic's Messages API on `@anthropic-ai/sdk` 1.x, which sends anthropic-version
+// 2026-10-21 and authenticates with `Authorization: Bearer`. The gateway speaks OpenAI's format on
+// both sides of this adapter; translation lives in anthropic-request/-response/-stream.ts. The
+// gateway does its own retries and fallback: maxRetries 0.
+import { Anthropic, APIError } from "@anthropic-ai/sdk";
+import type { Message } from "@anthropic-ai/sdk/resources/messages/messages";
+import { AnthropicTranslationError, toAnthropicRequest } from "./anthropic-request.ts";
+import { toChatCompletion } from "./anthropic-response.ts";
+import {
+  AnthropicStreamError,
+  type AnthropicStreamEvent,
+  AnthropicStreamTranslator,
+} from "./anthropic-stream.ts";
+import type {
+  CallOptions,
+  ChatCompletionChunk,
+  ChatCompletionCreateParamsNonStreaming,
+  ChatCompletionCreateParamsStreaming,
+  ChunkStream,
+  ProviderAdapter,
+} from "./types.ts";
+import { UpstreamError } from "./types.ts";
+import { settleUpstreamFailure } from "./upstream-errors.ts";
+
+export interface AnthropicAdapterOptions {
+  /** Registry id, also the provider name in error messages. Default "anthropic". */
+  id?: string;
+  apiKey: string;
+  /** Without the /v1 suffix; default https://api.anthropic.com (never ANTHROPIC_BASE_URL). */
+  baseURL?: string;
+  /** Used when a call brings no usable timeout; default 10 minutes. */
+  defaultTimeoutMs?: number;
+  fetch?: typeof fetch;
+}
+
+const DEFAULT_BASE_URL = "https://api.anthropic.com";
+const DEFAULT_TIMEOUT_MS = 600_000;
+
+export function createAnthropicAdapter(options: AnthropicAdapterOptions): ProviderAdapter {
+  const id = options.id ?? "anthropic";
+  const defaultTimeoutMs = options.defaultTimeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const client = new Anthropic({
+    apiKey: options.apiKey,
+    baseURL: options.baseURL ?? DEFAULT_BASE_URL,
+    maxRetries: 0,
+    timeout: defaultTimeoutMs,
+    webhookKey: null,
+    // The SDK would log to the console (at debug level, bodies); the gateway logs.
+    logLevel: "off",
+    ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
+  });
+
+  const timeoutOf = (call: CallOptions) => (call.timeoutMs > 0 ? call.timeoutMs : defaultTimeoutMs);
+
+  /** UpstreamError or the caller's abort; the API key is never part of a message. */
+  const failure = (error: unknown, signal: AbortSignal): unknown => {
+    if (error instanceof AnthropicTranslationError) {
+      return new UpstreamError("client", error.message, { provider: id, param: error.param, cause: error });
+    }
+    if (error instanceof AnthropicStreamError) {
+      // Same wording and kind as the SDK's own in-stream errors.
+      error = new APIError(
+        undefined,
+        { type: "error", error: { type: error.errorType } },
+        undefined,
+        undefined,
+      );
+    }
+    return redactKey(settleUpstreamFailure(id, error, signal), options.apiKey);
+  };
+
+  async function chat(params: ChatCompletionCreateParamsNonStreaming, call: CallOptions) {
+    // The SDK's timeout covers the wait for headers; this deadline also covers reading the body.
+    const deadline = startDeadline(call.signal, timeoutOf(call));
+    try {
+      const { body } = toAnthropicRequest(params);
+      const message: Message = await client.messages.create(
+        { ...body, stream: false },
+        { signal: deadline.signal, timeout: timeoutOf(call) },
+      );
+      if (message?.type !== "message" || !Array.isArray(message.content)) {
+        throw new UpstreamError("protocol", `${id} answered with something that is not a message`, {
+          provider: id,
+        });
+      }
+      return toChatCompletion(message, params.model);
+    } catch (error) {
+      if (deadline.timedOut && !call.signal.aborted) {
+        throw new UpstreamError("timeout", `${id} did not answer in time`, { provider: id, cause: error });
+      }
+      throw failure(error, call.signal);
+    } finally {
+      deadline.clear();
+    }
+  }
+
+  async function chatStream(
+    params: ChatCompletionCreateParamsStreaming,
+    call: CallOptions,
+  ): Promise<ChunkStream<ChatCompletionChunk>> {
+    try {
+      const { body } = toAnthropicRequest(params);
+      // Resolves once Anthropic answered with a success status and headers; the timeout covers
+      // exactly that wait.
+      const stream = await client.messages.create(
+        { ...body, stream: true },
+        { signal: call.signal, timeout: timeoutOf(call) },
+      );
+      return translateStream(stream, new AnthropicStreamTranslator(params.model), call.signal);
+    } catch (error) {
+      throw failure(error, call.signal);
+    }
+  }
+
+  /**
+   * Re-yields translated chunks, converting failures while iterating. The SDK ends its iterator
+   * quietly when the signal aborts, and a connection closed between events ends it too: neither
+   * may look like a complete stream, which always ends with message_stop.
+   */
+  async function* translateStream(
+    stream: AsyncIterable<unknown>,
+    translator: AnthropicStreamTranslator,
+    signal: AbortSignal,
+  ): ChunkStream<ChatCompletionChunk> {
+    try {
+      for await (const event of stream) {
+        yield* translator.push(event as AnthropicStreamEvent);
+      }
+    } catch (error) {
+      throw failure(error, signal);
+    }
+    if (signal.aborted) throw failure(signal.reason, signal);
+    if (!translator.finished) {
+      throw new UpstreamError("connection", `${id} ended the stream before message_stop`, { provider: id });
+    }
+  }
+
+  async function listModels(call: CallOptions): Promise<string[]> {
+    const deadline = startDeadline(call.signal, timeoutOf(call));
+    try {
+      const ids: string[] = [];
+      const pages = client.models.list(
+        { limit: 1000 },
+        { signal: deadline.signal, timeout: timeoutOf(call) },
+      );
+      for await (const model of pages) ids.push(model.id);
+      return ids;
+    } catch (error) {
+      if (deadline.timedOut && !call.signal.aborted) {
+        throw new UpstreamError("timeout", `${id} did not answer in time`, { provider: id, cause: error });
+      }
+      throw failure(error, call.signal);
+    } finally {
+      deadline.clear();
+    }
+  }
+
+  return { id, kind: "anthropic", chat, chatStream, listModels };
+}
+
+interface Deadline {
+  signal: AbortSignal;
+  readonly timedOut: boolean;
+  clear(): void;
+}
+
+/** A signal that aborts with the caller's, or when `ms` have passed (then `timedOut` is true). */
+function startDeadline(caller: AbortSignal, ms: number): Deadline {
+  const controller = new AbortController();
+  let timedOut = false;
+  const onAbort = () => controller.abort(caller.reason);
+  if (caller.aborted) onAbort();
+  else caller.addEventListener("abort", onAbort, { once: true });
+  const timer = setTimeout(() => {
+    timedOut = true;
+    controller.abort();
+  }, ms);
+  return {
+    signal: controller.signal,
+    get timedOut() {
+      return timedOut;
+    },
+    clear() {
+      clearTimeout(timer);
+      caller.removeEventListener("abort", onAbort);
+    },
+  };
+}
+
+/** Belt and braces over the shared sanitizer: this adapter's key never reaches a message. */
+function redactKey(error: unknown, apiKey: string): unknown {
+  if (!(error instanceof UpstreamError) || apiKey.length < 4 || !error.message.includes(apiKey)) return error;
+  return new UpstreamError(error.kind, error.message.split(apiKey).join("[redacted]"), error.details);
+}
