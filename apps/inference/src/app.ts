@@ -1,3 +1,4 @@
+import cors from "@fastify/cors";
 import type { Database } from "@gw/db";
 import Fastify, { type FastifyInstance, LogController } from "fastify";
 import { createDbKeyStore, type KeyStore } from "./auth/key-store.ts";
@@ -40,6 +41,25 @@ export async function buildApp(deps: InferenceDeps): Promise<FastifyInstance> {
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: env.BODY_LIMIT_BYTES,
     genReqId: newRequestId,
+  });
+  // Browsers may call /v1 only from allowed origins; API keys travel in headers, not cookies.
+  await app.register(cors, {
+    origin: env.ALLOWED_ORIGINS.includes("*") ? true : env.ALLOWED_ORIGINS,
+    credentials: false,
+    methods: ["GET", "POST", "OPTIONS"],
+    // Request headers are reflected: the openai SDK in a browser sends its own x-stainless-* set.
+    exposedHeaders: [
+      "x-request-id",
+      "x-gateway-provider",
+      "retry-after",
+      "x-ratelimit-limit-requests",
+      "x-ratelimit-remaining-requests",
+      "x-ratelimit-reset-requests",
+      "x-ratelimit-limit-tokens",
+      "x-ratelimit-remaining-tokens",
+      "x-ratelimit-reset-tokens",
+    ],
+    maxAge: 600,
   });
   installV1Surface(app, ctx.keys);
   await app.register(healthRoutes, { db: deps.db });

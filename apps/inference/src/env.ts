@@ -29,6 +29,19 @@ const ZInferenceEnv = ZDatabaseEnv.extend({
   MINI_LLM_ROUTING: optional(z.string()),
   /** Per-attempt upstream timeout when neither route nor provider sets one. */
   UPSTREAM_TIMEOUT_MS: z.coerce.number().int().positive().default(60_000),
+  /**
+   * Browser origins allowed to call /v1 (comma-separated), e.g. the portal's playground.
+   * Default: the embedded portal on localhost. Never "*" together with credentials.
+   */
+  ALLOWED_ORIGINS: z
+    .string()
+    .default("http://localhost:3005,http://127.0.0.1:3005")
+    .transform((value) =>
+      value
+        .split(",")
+        .map((origin) => origin.trim().replace(/\/+$/, ""))
+        .filter(Boolean),
+    ),
   /** Largest request body accepted, in bytes (images as data URLs are large). */
   BODY_LIMIT_BYTES: z.coerce
     .number()

@@ -154,6 +154,21 @@ describe("streams after the first byte", () => {
     }).rejects.toThrow();
   });
 
+  it("ends a stream whose upstream stalls mid-way with a timeout error event, and cancels the upstream", async () => {
+    nebius.setBehavior({ chunks: 10, chunkDelayMs: 2_000 });
+    const started = Date.now();
+    const response = await fetch(`${gw.baseURL}/chat/completions`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${gw.key}`, "content-type": "application/json" },
+      body: JSON.stringify({ model: "fast-llama", ...ask, stream: true }),
+    });
+    const text = await response.text();
+    expect(Date.now() - started).toBeLessThan(1_500);
+    expect(text).not.toContain("[DONE]");
+    expect(text.trim().split("\n\n").at(-1)).toContain('"code":"timeout"');
+    expect(await nebius.requests.at(-1)!.done).toBe("client_closed");
+  });
+
   it("cancels the upstream call when the client disconnects", async () => {
     nebius.setBehavior({ chunks: 200, chunkDelayMs: 20 });
     const controller = new AbortController();

@@ -192,6 +192,28 @@ describe("the /v1 surface with the demo provider", () => {
     expect(ZErrorEnvelope.parse(big.json()).error.code).toBe("request_too_large");
   });
 
+  it("lets allowed browser origins call /v1, and no others", async () => {
+    const preflight = (origin: string) =>
+      fetch(`${gw.baseURL}/chat/completions`, {
+        method: "OPTIONS",
+        headers: {
+          origin,
+          "access-control-request-method": "POST",
+          "access-control-request-headers": "authorization,content-type,x-stainless-os",
+        },
+      });
+    const allowed = await preflight("http://localhost:3005");
+    expect(allowed.status).toBe(204);
+    expect(allowed.headers.get("access-control-allow-origin")).toBe("http://localhost:3005");
+    expect(allowed.headers.get("access-control-allow-headers")).toContain("x-stainless-os");
+    expect(allowed.headers.get("access-control-allow-credentials")).toBeNull();
+    const foreign = await preflight("https://evil.example");
+    expect(foreign.headers.get("access-control-allow-origin")).toBeNull();
+    const call = await raw("/v1/models", { headers: { origin: "http://localhost:3005" } });
+    expect(call.headers.get("access-control-allow-origin")).toBe("http://localhost:3005");
+    expect(call.headers.get("access-control-expose-headers")).toContain("x-request-id");
+  });
+
   it("refuses revoked, expired and out-of-list keys, and test keys outside the demo provider", async () => {
     const revoked = await gw.newKey();
     await gw.db.prisma.apiKey.updateMany({

@@ -7,6 +7,7 @@ import type {
   ChatCompletionCreateParamsStreaming,
 } from "../providers/types.ts";
 import { type AttemptRecord, executeRoute } from "../routing/execute.ts";
+import { linkedAbort, withIdleTimeout } from "../routing/idle-timeout.ts";
 import type { RouteTarget } from "../routing/routing-table.ts";
 import type { InferenceContext } from "./inference-context.ts";
 import { resolveModelFor } from "./model-access.ts";
@@ -56,11 +57,17 @@ export async function runChat(
   const served = await executeRoute(
     route,
     async (target, timeoutMs) => {
+      const upstream = linkedAbort(signal);
       const stream = await target.provider.adapter.chatStream(
         { ...(body as unknown as ChatCompletionCreateParamsStreaming), model: target.model, stream: true },
-        { signal, timeoutMs },
+        { signal: upstream.signal, timeoutMs },
       );
-      const rest = stream[Symbol.asyncIterator]();
+      const rest = withIdleTimeout(
+        stream[Symbol.asyncIterator](),
+        timeoutMs,
+        (e) => upstream.abort(e),
+        target.provider.id,
+      );
       const first = await rest.next();
       return { first, rest };
     },

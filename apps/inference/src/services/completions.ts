@@ -7,6 +7,7 @@ import type {
   CompletionCreateParamsStreaming,
 } from "../providers/types.ts";
 import { executeRoute } from "../routing/execute.ts";
+import { linkedAbort, withIdleTimeout } from "../routing/idle-timeout.ts";
 import type { InferenceContext } from "./inference-context.ts";
 import { resolveModelFor } from "./model-access.ts";
 
@@ -44,11 +45,17 @@ export async function runCompletions(
   const served = await executeRoute(
     { ...route, targets },
     async (target, timeoutMs) => {
+      const upstream = linkedAbort(signal);
       const stream = await target.provider.adapter.completionsStream!(
         { ...(body as unknown as CompletionCreateParamsStreaming), model: target.model, stream: true },
-        { signal, timeoutMs },
+        { signal: upstream.signal, timeoutMs },
       );
-      const rest = stream[Symbol.asyncIterator]();
+      const rest = withIdleTimeout(
+        stream[Symbol.asyncIterator](),
+        timeoutMs,
+        (e) => upstream.abort(e),
+        target.provider.id,
+      );
       return { first: await rest.next(), rest };
     },
     options,
