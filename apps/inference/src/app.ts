@@ -1,9 +1,14 @@
 import cors from "@fastify/cors";
 import type { Database } from "@gw/db";
 import Fastify, { type FastifyInstance, LogController } from "fastify";
-import { createDbKeyStore, type KeyStore } from "./auth/key-store.ts";
+import { Redis } from "ioredis";
+import { createCachedKeyStore } from "./auth/key-cache.ts";
+import { createKeyInvalidation } from "./auth/key-invalidation.ts";
+import { createDbKeyStore } from "./auth/key-store.ts";
 import type { TInferenceEnv } from "./env.ts";
 import { installV1Surface, newRequestId } from "./http/v1-plugin.ts";
+import { internalTrpcPlugin } from "./internal/plugin.ts";
+import { buildMetering } from "./metering/build-metering.ts";
 import { chatCompletionsRoute } from "./routes/chat-completions.ts";
 import { completionsRoute } from "./routes/completions.ts";
 import { embeddingsRoute } from "./routes/embeddings.ts";
@@ -16,19 +21,20 @@ import type { InferenceContext } from "./services/inference-context.ts";
 export interface InferenceDeps {
   env: TInferenceEnv;
   db: Database;
-  /** Defaults to PostgreSQL lookups by key hash. */
-  keys?: KeyStore;
+}
+
+const RATE_LIMIT_EXPOSED = ["requests", "tokens"].flatMap((d) =>
+  ["limit", "remaining", "reset"].map((k) => `x-ratelimit-${k}-${d}`),
+);
+
+function redisClient(url: string): Redis {
+  // Fail fast rather than queue: every Redis caller has a fallback or a fail-closed answer.
+  return new Redis(url, { maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 2_000 });
 }
 
 /** The inference service as a Fastify instance; nothing listens until the caller says so. */
 export async function buildApp(deps: InferenceDeps): Promise<FastifyInstance> {
-  const { env } = deps;
-  const ctx: InferenceContext = {
-    routing: buildRouting(env),
-    breaker: new CircuitBreaker(),
-    keys: deps.keys ?? createDbKeyStore(deps.db),
-    defaultTimeoutMs: env.UPSTREAM_TIMEOUT_MS,
-  };
+  const { env, db } = deps;
   const app = Fastify({
     logger:
       env.LOG_LEVEL === "silent"
@@ -37,35 +43,74 @@ export async function buildApp(deps: InferenceDeps): Promise<FastifyInstance> {
             level: env.LOG_LEVEL,
             redact: ["req.headers.authorization", 'req.headers["x-api-key"]', "req.headers.cookie"],
           },
-    // Per-request access logs cost CPU on every call; requests are recorded where it matters.
+    // Per-request access logs cost CPU on every call; every request has its usage record instead.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: env.BODY_LIMIT_BYTES,
     genReqId: newRequestId,
   });
+
+  const redis = env.REDIS_URL ? redisClient(env.REDIS_URL) : undefined;
+  const subscriber = env.REDIS_URL ? redisClient(env.REDIS_URL) : undefined;
+  for (const client of [redis, subscriber]) client?.on("error", () => {});
+  const keys = createCachedKeyStore({ source: createDbKeyStore(db), redis, logger: app.log });
+  const invalidation = createKeyInvalidation({ redis, subscriber, store: keys, logger: app.log });
+  await invalidation
+    .start()
+    .catch((error: unknown) => app.log.warn({ err: error }, "key invalidation not subscribed yet; retrying"));
+  const routing = buildRouting(env);
+  const metering =
+    env.METERING === "on"
+      ? await buildMetering({
+          db,
+          redis,
+          dataDir: env.DATA_DIR,
+          journalDir: env.USAGE_JOURNAL_DIR,
+          reservationTtlMs: env.RESERVATION_TTL_MS,
+          log: app.log,
+        })
+      : undefined;
+  const ctx: InferenceContext = {
+    routing,
+    breaker: new CircuitBreaker(),
+    keys,
+    defaultTimeoutMs: env.UPSTREAM_TIMEOUT_MS,
+    defaultMaxOutputTokens: env.DEFAULT_MAX_OUTPUT_TOKENS,
+    metering,
+  };
+  app.addHook("onClose", async () => {
+    await metering?.close();
+    await invalidation.close();
+    await keys.close();
+    for (const client of [redis, subscriber]) client?.disconnect();
+  });
+
   // Browsers may call /v1 only from allowed origins; API keys travel in headers, not cookies.
   await app.register(cors, {
     origin: env.ALLOWED_ORIGINS.includes("*") ? true : env.ALLOWED_ORIGINS,
     credentials: false,
     methods: ["GET", "POST", "OPTIONS"],
     // Request headers are reflected: the openai SDK in a browser sends its own x-stainless-* set.
-    exposedHeaders: [
-      "x-request-id",
-      "x-gateway-provider",
-      "retry-after",
-      "x-ratelimit-limit-requests",
-      "x-ratelimit-remaining-requests",
-      "x-ratelimit-reset-requests",
-      "x-ratelimit-limit-tokens",
-      "x-ratelimit-remaining-tokens",
-      "x-ratelimit-reset-tokens",
-    ],
+    exposedHeaders: ["x-request-id", "x-gateway-provider", "retry-after", ...RATE_LIMIT_EXPOSED],
     maxAge: 600,
   });
   installV1Surface(app, ctx.keys);
-  await app.register(healthRoutes, { db: deps.db });
+  await app.register(healthRoutes, { db });
   await app.register(chatCompletionsRoute, { ctx });
   await app.register(completionsRoute, { ctx });
   await app.register(embeddingsRoute, { ctx });
   await app.register(modelsRoute, { ctx });
+  if (env.INTERNAL_SERVICE_TOKEN) {
+    await app.register(internalTrpcPlugin, {
+      deps: {
+        db,
+        routing,
+        prices: metering?.prices,
+        credits: metering?.credits,
+        keyChanges: invalidation,
+        allowPrivateProviderHosts: env.ALLOW_PRIVATE_PROVIDER_HOSTS,
+        serviceToken: env.INTERNAL_SERVICE_TOKEN,
+      },
+    });
+  }
   return app;
 }

@@ -42,6 +42,25 @@ const ZInferenceEnv = ZDatabaseEnv.extend({
         .map((origin) => origin.trim().replace(/\/+$/, ""))
         .filter(Boolean),
     ),
+  /** Metering (keys' limits, credit reservations, usage records). Off only for proxy benchmarks. */
+  METERING: z.enum(["on", "off"]).default("on"),
+  /** Output cap injected when a client sends none, so every request's cost is bounded. */
+  DEFAULT_MAX_OUTPUT_TOKENS: z.coerce.number().int().positive().default(8192),
+  /** How long a reservation lives before it is presumed abandoned (a crashed request). */
+  RESERVATION_TTL_MS: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(10 * 60_000),
+  /** Where usage events are journaled until written (default: <DATA_DIR>/usage-journal). */
+  USAGE_JOURNAL_DIR: optional(z.string()),
+  /** The shared token portal-server uses on /internal/trpc. Unset: the internal router is off. */
+  INTERNAL_SERVICE_TOKEN: optional(z.string().min(32, "use at least 32 characters")),
+  /** Allow BYOK base URLs on private networks (self-hosted models). */
+  ALLOW_PRIVATE_PROVIDER_HOSTS: z
+    .enum(["true", "false"])
+    .default("false")
+    .transform((v) => v === "true"),
   /** Largest request body accepted, in bytes (images as data URLs are large). */
   BODY_LIMIT_BYTES: z.coerce
     .number()

@@ -1,5 +1,6 @@
 export * from "./enums.ts";
 export * from "./identifiers.ts";
+export * from "./internal.ts";
 export * from "./money.ts";
 export * from "./openai/chat.ts";
 export * from "./openai/chat-messages.ts";

@@ -23,3 +23,4 @@ export { hashPassword, verifyPassword } from "./passwords.ts";
 export * from "./prisma-types.ts";
 export { defaultPrices, defaultPricesEffectiveFrom, seedPrices } from "./seed.ts";
 export type { SqlRunner } from "./sql-runner.ts";
+export * from "./usage-writer.ts";

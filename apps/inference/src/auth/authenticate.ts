@@ -31,7 +31,15 @@ export async function authenticate(
       "You didn't provide an API key. Pass it as 'Authorization: Bearer <key>'.",
     );
   }
-  const identity = await store.findByHash(hashApiKey(key));
+  let identity: KeyIdentity | undefined;
+  try {
+    identity = await store.findByHash(hashApiKey(key));
+  } catch {
+    throw new GatewayError(
+      "service_unavailable",
+      "The gateway cannot verify API keys right now. Retry shortly.",
+    );
+  }
   if (!identity) throw new GatewayError("invalid_api_key", `Incorrect API key provided: ${masked(key)}.`);
   if (identity.status === "revoked" || (identity.revokeAt && identity.revokeAt <= now)) {
     throw new GatewayError("invalid_api_key", `The API key ${identity.prefix}... has been revoked.`);

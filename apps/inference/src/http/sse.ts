@@ -52,6 +52,8 @@ export async function pipeSse<T>(
     visible(chunk: T): boolean;
     onChunk?(chunk: T): void;
     errorEnvelope(error: unknown): TErrorEnvelope;
+    /** Called once the outcome is known and before the last bytes go out (or after a client left). */
+    beforeEnd?(outcome: StreamOutcome<T>): void;
   },
 ): Promise<StreamOutcome<T>> {
   const outcome: StreamOutcome<T> = { chunks: 0, clientClosed: false };
@@ -59,6 +61,7 @@ export async function pipeSse<T>(
     for (let next = first; !next.done; next = await rest.next()) {
       if (raw.destroyed) {
         outcome.clientClosed = true;
+        hooks.beforeEnd?.(outcome);
         await rest.return?.();
         return outcome;
       }
@@ -69,13 +72,16 @@ export async function pipeSse<T>(
       if (hooks.visible(chunk)) await writeEvent(raw, JSON.stringify(chunk));
     }
     if (raw.destroyed) outcome.clientClosed = true;
-    else raw.end("data: [DONE]\n\n");
+    hooks.beforeEnd?.(outcome);
+    if (!outcome.clientClosed) raw.end("data: [DONE]\n\n");
   } catch (error) {
     if (raw.destroyed) {
       outcome.clientClosed = true;
+      hooks.beforeEnd?.(outcome);
       return outcome;
     }
     outcome.error = hooks.errorEnvelope(error);
+    hooks.beforeEnd?.(outcome);
     raw.end(`data: ${JSON.stringify(outcome.error)}\n\n`);
   }
   return outcome;

@@ -100,8 +100,10 @@ export function createDemoAdapter(options: DemoOptions): ProviderAdapter {
     id: "demo",
     kind: "demo",
 
-    async chat(params: ChatCompletionCreateParamsNonStreaming): Promise<ChatCompletion> {
+    async chat(params: ChatCompletionCreateParamsNonStreaming, call: CallOptions): Promise<ChatCompletion> {
       const p = plan(params);
+      // A real model takes time to generate, streamed or not.
+      await pause(options.tokenDelayMs * p.tokens.length, call.signal);
       return {
         id: completionId(params),
         object: "chat.completion",

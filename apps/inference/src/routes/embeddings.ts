@@ -9,7 +9,13 @@ export const embeddingsRoute: FastifyPluginAsync<{ ctx: InferenceContext }> = as
   app.post("/v1/embeddings", async (request, reply) => {
     const parsed = ZEmbeddingRequest.safeParse(request.body);
     if (!parsed.success) throw invalidRequest(parsed.error);
-    const served = await runEmbeddings(ctx, request.identity!, parsed.data, abortOnClientClose(reply));
+    const served = await runEmbeddings(ctx, {
+      requestId: request.id,
+      identity: request.identity!,
+      body: parsed.data,
+      signal: abortOnClientClose(reply),
+    });
+    if (served.ticket) reply.headers(served.ticket.headers);
     reply.header("x-gateway-provider", served.target.provider.id);
     return served.result;
   });

@@ -1,20 +1,27 @@
 import type { TChatCompletionRequest } from "@gw/contracts";
 import type { KeyIdentity } from "../auth/key-store.ts";
+import { toGatewayError } from "../http/errors.ts";
+import { usageFromOpenAI } from "../metering/cost.ts";
+import { admit, type MeterTicket } from "../metering/meter.ts";
 import type {
   ChatCompletion,
   ChatCompletionChunk,
   ChatCompletionCreateParamsNonStreaming,
   ChatCompletionCreateParamsStreaming,
 } from "../providers/types.ts";
-import { type AttemptRecord, executeRoute } from "../routing/execute.ts";
+import { AllTargetsFailedError, type AttemptRecord, executeRoute } from "../routing/execute.ts";
 import { linkedAbort, withIdleTimeout } from "../routing/idle-timeout.ts";
 import type { RouteTarget } from "../routing/routing-table.ts";
+import { countChatPromptTokens } from "../tokens/tokenizer.ts";
 import type { InferenceContext } from "./inference-context.ts";
 import { resolveModelFor } from "./model-access.ts";
+import { outcomeOf } from "./outcome.ts";
 
 interface Served {
   target: RouteTarget;
   attempts: AttemptRecord[];
+  /** Present when metering is on: settle it when the response has ended. */
+  ticket?: MeterTicket | undefined;
 }
 
 export type ChatResult =
@@ -24,54 +31,119 @@ export type ChatResult =
       /** Already received: falling back stops once a stream has produced its first chunk. */
       first: IteratorResult<ChatCompletionChunk>;
       rest: AsyncIterator<ChatCompletionChunk>;
+      ttftMs: number;
     });
 
+export interface ChatRequest {
+  requestId: string;
+  identity: KeyIdentity;
+  body: TChatCompletionRequest;
+  signal: AbortSignal;
+}
+
 /**
- * Runs a chat completion over the model's route, falling back between targets until one has
- * answered (non-stream) or produced its first chunk (stream); nothing reaches the client before.
+ * Runs a chat completion: admission (limits, reservation), then the model's route, falling back
+ * between targets until one has answered (non-stream) or produced its first chunk (stream);
+ * nothing reaches the client before. A non-stream request is settled here; a stream's ticket is
+ * settled by the caller when the stream ends.
  */
-export async function runChat(
-  ctx: InferenceContext,
-  identity: KeyIdentity,
-  body: TChatCompletionRequest,
-  signal: AbortSignal,
-): Promise<ChatResult> {
+export async function runChat(ctx: InferenceContext, request: ChatRequest): Promise<ChatResult> {
+  const { body, identity, signal } = request;
   const route = resolveModelFor(ctx.routing.table, identity, body.model);
+  const clientCap = body.max_completion_tokens ?? body.max_tokens ?? undefined;
+  const maxOutputTokens = clientCap ?? ctx.defaultMaxOutputTokens;
+  const ticket = ctx.metering
+    ? await admit(ctx.metering, {
+        requestId: request.requestId,
+        identity,
+        endpoint: "chat.completions",
+        requestedModel: body.model,
+        stream: body.stream === true,
+        route,
+        promptTokens: countChatPromptTokens(body as unknown as ChatCompletionCreateParamsNonStreaming),
+        maxOutputTokens,
+      })
+    : undefined;
+  const meteredRoute = ticket?.route ?? route;
+  const started = performance.now();
+  // With metering on, a request without a cap gets one, so its cost is bounded by its reservation.
+  const paramsFor = (target: RouteTarget) => {
+    const params: Record<string, unknown> = { ...body, model: target.model };
+    if (ticket && clientCap === undefined) {
+      params[target.provider.adapter.kind === "openai" ? "max_completion_tokens" : "max_tokens"] =
+        maxOutputTokens;
+    }
+    return params;
+  };
   const options = { signal, breaker: ctx.breaker, defaultTimeoutMs: ctx.defaultTimeoutMs };
-  if (!body.stream) {
+  try {
+    if (!body.stream) {
+      const served = await executeRoute(
+        meteredRoute,
+        (target, timeoutMs) =>
+          target.provider.adapter.chat(
+            { ...(paramsFor(target) as unknown as ChatCompletionCreateParamsNonStreaming), stream: false },
+            { signal, timeoutMs },
+          ),
+        options,
+      );
+      ticket?.settle({
+        outcome: "success",
+        httpStatus: 200,
+        target: served.target,
+        usage: served.result.usage ? usageFromOpenAI(served.result.usage) : undefined,
+        attempts: served.attempts.length,
+      });
+      return {
+        stream: false,
+        completion: served.result,
+        target: served.target,
+        attempts: served.attempts,
+        ticket,
+      };
+    }
     const served = await executeRoute(
-      route,
-      (target, timeoutMs) =>
-        target.provider.adapter.chat(
-          {
-            ...(body as unknown as ChatCompletionCreateParamsNonStreaming),
-            model: target.model,
-            stream: false,
-          },
-          { signal, timeoutMs },
-        ),
+      meteredRoute,
+      async (target, timeoutMs) => {
+        const upstream = linkedAbort(signal);
+        const stream = await target.provider.adapter.chatStream(
+          { ...(paramsFor(target) as unknown as ChatCompletionCreateParamsStreaming), stream: true },
+          { signal: upstream.signal, timeoutMs },
+        );
+        const rest = withIdleTimeout(
+          stream[Symbol.asyncIterator](),
+          timeoutMs,
+          (e) => upstream.abort(e),
+          target.provider.id,
+        );
+        const first = await rest.next();
+        return { first, rest };
+      },
       options,
     );
-    return { stream: false, completion: served.result, target: served.target, attempts: served.attempts };
+    return {
+      stream: true,
+      ...served.result,
+      ttftMs: Math.round(performance.now() - started),
+      target: served.target,
+      attempts: served.attempts,
+      ticket,
+    };
+  } catch (error) {
+    if (ticket) {
+      const failure = toGatewayError(error);
+      const attempts = error instanceof AllTargetsFailedError ? error.attempts : [];
+      const last = attempts.at(-1);
+      ticket.settle({
+        outcome: outcomeOf(error, signal),
+        httpStatus: failure.status,
+        errorCode: failure.code,
+        target: last
+          ? meteredRoute.targets.find((t) => t.provider.id === last.provider && t.model === last.model)
+          : undefined,
+        attempts: attempts.length,
+      });
+    }
+    throw error;
   }
-  const served = await executeRoute(
-    route,
-    async (target, timeoutMs) => {
-      const upstream = linkedAbort(signal);
-      const stream = await target.provider.adapter.chatStream(
-        { ...(body as unknown as ChatCompletionCreateParamsStreaming), model: target.model, stream: true },
-        { signal: upstream.signal, timeoutMs },
-      );
-      const rest = withIdleTimeout(
-        stream[Symbol.asyncIterator](),
-        timeoutMs,
-        (e) => upstream.abort(e),
-        target.provider.id,
-      );
-      const first = await rest.next();
-      return { first, rest };
-    },
-    options,
-  );
-  return { stream: true, ...served.result, target: served.target, attempts: served.attempts };
 }

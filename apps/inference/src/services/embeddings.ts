@@ -1,19 +1,35 @@
 import type { TEmbeddingRequest } from "@gw/contracts";
 import type { KeyIdentity } from "../auth/key-store.ts";
-import { GatewayError } from "../http/errors.ts";
+import { GatewayError, toGatewayError } from "../http/errors.ts";
+import { admit } from "../metering/meter.ts";
 import type { CreateEmbeddingResponse, EmbeddingCreateParams } from "../providers/types.ts";
-import { executeRoute } from "../routing/execute.ts";
+import { AllTargetsFailedError, executeRoute } from "../routing/execute.ts";
+import { countTextTokens } from "../tokens/tokenizer.ts";
 import type { InferenceContext } from "./inference-context.ts";
 import { resolveModelFor } from "./model-access.ts";
+import { outcomeOf } from "./outcome.ts";
+
+function inputTokens(input: TEmbeddingRequest["input"]): number {
+  if (typeof input === "string") return countTextTokens(input);
+  let total = 0;
+  for (const item of input as unknown[]) {
+    total +=
+      typeof item === "string"
+        ? countTextTokens(item)
+        : typeof item === "number"
+          ? 1
+          : (item as unknown[]).length;
+  }
+  return total;
+}
 
 export async function runEmbeddings(
   ctx: InferenceContext,
-  identity: KeyIdentity,
-  body: TEmbeddingRequest,
-  signal: AbortSignal,
+  request: { requestId: string; identity: KeyIdentity; body: TEmbeddingRequest; signal: AbortSignal },
 ) {
-  const route = resolveModelFor(ctx.routing.table, identity, body.model);
-  const targets = route.targets.filter((t) => t.provider.adapter.embeddings);
+  const { body, identity, signal } = request;
+  const resolved = resolveModelFor(ctx.routing.table, identity, body.model);
+  const targets = resolved.targets.filter((t) => t.provider.adapter.embeddings);
   if (targets.length === 0) {
     throw new GatewayError(
       "invalid_request_error",
@@ -21,13 +37,52 @@ export async function runEmbeddings(
       "model",
     );
   }
-  return executeRoute<CreateEmbeddingResponse>(
-    { ...route, targets },
-    (target, timeoutMs) =>
-      target.provider.adapter.embeddings!(
-        { ...(body as unknown as EmbeddingCreateParams), model: target.model },
-        { signal, timeoutMs },
-      ),
-    { signal, breaker: ctx.breaker, defaultTimeoutMs: ctx.defaultTimeoutMs },
-  );
+  const ticket = ctx.metering
+    ? await admit(ctx.metering, {
+        requestId: request.requestId,
+        identity,
+        endpoint: "embeddings",
+        requestedModel: body.model,
+        stream: false,
+        route: { ...resolved, targets },
+        promptTokens: inputTokens(body.input),
+        maxOutputTokens: 0,
+      })
+    : undefined;
+  const route = ticket?.route ?? { ...resolved, targets };
+  try {
+    const served = await executeRoute<CreateEmbeddingResponse>(
+      route,
+      (target, timeoutMs) =>
+        target.provider.adapter.embeddings!(
+          { ...(body as unknown as EmbeddingCreateParams), model: target.model },
+          { signal, timeoutMs },
+        ),
+      { signal, breaker: ctx.breaker, defaultTimeoutMs: ctx.defaultTimeoutMs },
+    );
+    const tokens = served.result.usage?.prompt_tokens ?? 0;
+    ticket?.settle({
+      outcome: "success",
+      httpStatus: 200,
+      target: served.target,
+      usage: {
+        inputTokens: tokens,
+        outputTokens: 0,
+        cachedInputTokens: 0,
+        cacheWriteTokens: 0,
+        reasoningTokens: 0,
+      },
+      attempts: served.attempts.length,
+    });
+    return { ...served, ticket };
+  } catch (error) {
+    const failure = toGatewayError(error);
+    ticket?.settle({
+      outcome: outcomeOf(error, signal),
+      httpStatus: failure.status,
+      errorCode: failure.code,
+      attempts: error instanceof AllTargetsFailedError ? error.attempts.length : 0,
+    });
+    throw error;
+  }
 }

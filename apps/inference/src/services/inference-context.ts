@@ -1,4 +1,5 @@
 import type { KeyStore } from "../auth/key-store.ts";
+import type { Metering } from "../metering/meter.ts";
 import type { Routing } from "../routing/build-registry.ts";
 import type { CircuitBreaker } from "../routing/circuit-breaker.ts";
 
@@ -8,4 +9,8 @@ export interface InferenceContext {
   breaker: CircuitBreaker;
   keys: KeyStore;
   defaultTimeoutMs: number;
+  /** Output cap injected when a client sends none, so every request has a bounded cost. */
+  defaultMaxOutputTokens: number;
+  /** Off only for benchmarks of the bare proxy. */
+  metering?: Metering | undefined;
 }

@@ -1,0 +1,79 @@
+import {
+  ZCatalogModel,
+  ZIssuedKey,
+  ZIssueKeyInput,
+  ZKeyState,
+  ZProviderTestInput,
+  ZProviderTestResult,
+  ZRevokeKeyInput,
+  ZUpdateKeyInput,
+} from "@gw/contracts";
+import { TRPCError } from "@trpc/server";
+import { z } from "zod";
+import { catalog } from "../services/catalog.ts";
+import { issueKey, KeyAdminError, revokeKey, updateKey } from "../services/key-admin.ts";
+import { testProvider } from "../services/provider-test.ts";
+import { router, serviceProcedure } from "./trpc.ts";
+
+/** Domain errors of the internal services, as tRPC errors, in one place. */
+function mapError(error: unknown): never {
+  if (error instanceof KeyAdminError) {
+    const code =
+      error.reason === "not_found"
+        ? "NOT_FOUND"
+        : error.reason === "invalid"
+          ? "BAD_REQUEST"
+          : "INTERNAL_SERVER_ERROR";
+    throw new TRPCError({ code, message: error.message });
+  }
+  throw error;
+}
+
+export const internalRouter = router({
+  keys: router({
+    issue: serviceProcedure
+      .input(ZIssueKeyInput)
+      .output(ZIssuedKey)
+      .mutation(({ ctx, input }) => issueKey(ctx.deps.db, input).catch(mapError)),
+    revoke: serviceProcedure
+      .input(ZRevokeKeyInput)
+      .output(ZKeyState)
+      .mutation(({ ctx, input }) => revokeKey(ctx.deps.db, ctx.deps.keyChanges, input).catch(mapError)),
+    update: serviceProcedure
+      .input(ZUpdateKeyInput)
+      .output(ZKeyState)
+      .mutation(({ ctx, input }) => updateKey(ctx.deps.db, ctx.deps.keyChanges, input).catch(mapError)),
+  }),
+  models: router({
+    list: serviceProcedure
+      .output(z.array(ZCatalogModel))
+      .query(({ ctx }) => catalog(ctx.deps.routing, ctx.deps.prices)),
+  }),
+  credits: router({
+    /** Live reservations of an org (the portal shows them as "reserved"). */
+    reserved: serviceProcedure
+      .input(z.object({ orgId: z.uuid() }))
+      .output(z.object({ reservedMicros: z.bigint() }))
+      .query(async ({ ctx, input }) => ({
+        reservedMicros: ctx.deps.credits ? await ctx.deps.credits.reservedMicros(input.orgId) : 0n,
+      })),
+    /** After a grant, top-up or refund: the next request of the org reloads its balance. */
+    refresh: serviceProcedure
+      .input(z.object({ orgId: z.uuid() }))
+      .output(z.object({ ok: z.literal(true) }))
+      .mutation(async ({ ctx, input }) => {
+        await ctx.deps.credits?.invalidateOrg(input.orgId);
+        return { ok: true as const };
+      }),
+  }),
+  providers: router({
+    test: serviceProcedure
+      .input(ZProviderTestInput)
+      .output(ZProviderTestResult)
+      .mutation(({ ctx, input }) =>
+        testProvider(input, { allowPrivateHosts: ctx.deps.allowPrivateProviderHosts }),
+      ),
+  }),
+});
+
+export type InternalRouter = typeof internalRouter;

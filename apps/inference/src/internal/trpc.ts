@@ -1,0 +1,51 @@
+import { timingSafeEqual } from "node:crypto";
+import type { Database } from "@gw/db";
+import { initTRPC, TRPCError } from "@trpc/server";
+import type { CreateFastifyContextOptions } from "@trpc/server/adapters/fastify";
+import superjson from "superjson";
+import type { CreditStore } from "../metering/credit-store.ts";
+import type { PriceBook } from "../metering/prices.ts";
+import type { Routing } from "../routing/build-registry.ts";
+import type { KeyChangeNotifier } from "../services/key-admin.ts";
+
+export interface InternalDeps {
+  db: Database;
+  routing: Routing;
+  prices: PriceBook | undefined;
+  credits: CreditStore | undefined;
+  keyChanges: KeyChangeNotifier;
+  allowPrivateProviderHosts: boolean;
+  serviceToken: string;
+}
+
+export interface InternalContext {
+  deps: InternalDeps;
+  authorized: boolean;
+}
+
+/** Constant-time comparison of the bearer token with the shared service token. */
+function tokenMatches(header: string | undefined, expected: string): boolean {
+  const match = header ? /^Bearer\s+(\S+)$/i.exec(header) : null;
+  if (!match) return false;
+  const given = Buffer.from(match[1]!);
+  const wanted = Buffer.from(expected);
+  return given.length === wanted.length && timingSafeEqual(given, wanted);
+}
+
+export function createInternalContext(deps: InternalDeps) {
+  return ({ req }: CreateFastifyContextOptions): InternalContext => ({
+    deps,
+    authorized: tokenMatches(req.headers.authorization, deps.serviceToken),
+  });
+}
+
+const t = initTRPC.context<InternalContext>().create({ transformer: superjson });
+
+export const router = t.router;
+
+/** Every internal procedure: only callers holding the service token. */
+export const serviceProcedure = t.procedure.use(({ ctx, next }) => {
+  if (!ctx.authorized)
+    throw new TRPCError({ code: "UNAUTHORIZED", message: "A valid service token is required." });
+  return next();
+});

@@ -1,0 +1,65 @@
+// What a request costs, from token counts and a price. Integer micro-dollars throughout; each of
+// input and output is rounded up once, so the platform never undercharges through rounding.
+import type { Price } from "./prices.ts";
+
+export interface TokenUsage {
+  /** All prompt tokens, including cached reads and cache writes. */
+  inputTokens: number;
+  outputTokens: number;
+  cachedInputTokens: number;
+  cacheWriteTokens: number;
+  /** Part of outputTokens (billed as output), recorded separately. */
+  reasoningTokens: number;
+}
+
+export interface Cost {
+  inputCostMicros: bigint;
+  outputCostMicros: bigint;
+  costMicros: bigint;
+}
+
+const ceilDiv = (numerator: bigint, divisor: bigint) => (numerator + divisor - 1n) / divisor;
+const MILLION = 1_000_000n;
+
+export function costOf(usage: TokenUsage, price: Price): Cost {
+  const cached = BigInt(Math.min(usage.cachedInputTokens, usage.inputTokens));
+  const cacheWrite = BigInt(Math.min(usage.cacheWriteTokens, usage.inputTokens - Number(cached)));
+  const uncached = BigInt(usage.inputTokens) - cached - cacheWrite;
+  const inputCostMicros = ceilDiv(
+    uncached * price.input +
+      cached * (price.cachedInput ?? price.input) +
+      cacheWrite * (price.cacheWrite ?? price.input),
+    MILLION,
+  );
+  const outputCostMicros = ceilDiv(BigInt(usage.outputTokens) * price.output, MILLION);
+  return { inputCostMicros, outputCostMicros, costMicros: inputCostMicros + outputCostMicros };
+}
+
+/**
+ * The most a request can cost at this price: every prompt token at the dearest input rate (a
+ * cache write costs more than a plain read) and every allowed output token.
+ */
+export function maxCostOf(promptTokens: number, maxOutputTokens: number, price: Price): bigint {
+  const inputRate =
+    price.cacheWrite !== null && price.cacheWrite > price.input ? price.cacheWrite : price.input;
+  return (
+    ceilDiv(BigInt(promptTokens) * inputRate, MILLION) +
+    ceilDiv(BigInt(maxOutputTokens) * price.output, MILLION)
+  );
+}
+
+/** Token usage from an OpenAI-format usage object (as every adapter reports it). */
+export function usageFromOpenAI(usage: {
+  prompt_tokens?: number | null;
+  completion_tokens?: number | null;
+  prompt_tokens_details?: { cached_tokens?: number | null; cache_write_tokens?: number | null } | null;
+  completion_tokens_details?: { reasoning_tokens?: number | null } | null;
+}): TokenUsage {
+  return {
+    inputTokens: usage.prompt_tokens ?? 0,
+    outputTokens: usage.completion_tokens ?? 0,
+    cachedInputTokens: usage.prompt_tokens_details?.cached_tokens ?? 0,
+    cacheWriteTokens: usage.prompt_tokens_details?.cache_write_tokens ?? 0,
+    reasoningTokens: usage.completion_tokens_details?.reasoning_tokens ?? 0,
+  };
+}

@@ -1,0 +1,303 @@
+// One request's journey through metering: admit (rate limits, then a credit reservation of the
+// request's maximum cost), and settle exactly once (real cost from real usage, release the rest,
+// adjust the token bucket, journal one usage record). Routes call admit before any upstream call
+// and settle when the response has ended, however it ended.
+import { formatUsd } from "@gw/contracts";
+import type { KeyIdentity } from "../auth/key-store.ts";
+import { GatewayError } from "../http/errors.ts";
+import type { ResolvedRoute, RouteTarget } from "../routing/routing-table.ts";
+import { type Cost, costOf, maxCostOf, type TokenUsage } from "./cost.ts";
+import { type CreditStore, CreditStoreUnavailableError } from "./credit-store.ts";
+import { FREE, type Price, type PriceBook } from "./prices.ts";
+import { type RateLimiter, RateLimiterUnavailableError, rateLimitHeaders } from "./rate-limit.ts";
+import type { UsageEvent, UsageRecorder } from "./usage-recorder.ts";
+
+export interface Metering {
+  limiter: RateLimiter;
+  credits: CreditStore;
+  usage: UsageRecorder;
+  prices: PriceBook;
+  /** How long a reservation may live before it is presumed abandoned (crash, lost request). */
+  reservationTtlMs: number;
+  log: { warn(fields: object, message: string): void; error(fields: object, message: string): void };
+}
+
+export interface AdmitInput {
+  requestId: string;
+  identity: KeyIdentity;
+  endpoint: string;
+  requestedModel: string;
+  stream: boolean;
+  route: ResolvedRoute;
+  /** Prompt tokens as the gateway counts them (with a real tokenizer). */
+  promptTokens: number;
+  /** The most output tokens the request may produce (the client's cap or the injected one). */
+  maxOutputTokens: number;
+}
+
+export interface SettleInput {
+  outcome: UsageEvent["outcome"];
+  httpStatus: number;
+  errorCode?: string | null;
+  /** The target that served (or last failed); none when nothing was attempted. */
+  target?: RouteTarget | undefined;
+  /** The upstream's own usage, when it reported it. */
+  usage?: TokenUsage | undefined;
+  /** Output tokens counted by the gateway when the upstream never reported usage. */
+  estimatedOutputTokens?: number | undefined;
+  attempts?: number;
+  ttftMs?: number | null;
+}
+
+// Tokenizers differ between vendors: the reservation allows for the upstream counting more.
+const PROMPT_MARGIN_NUM = 11n;
+const PROMPT_MARGIN_DEN = 10n;
+const PROMPT_MARGIN_FLAT = 16;
+
+function priceOf(metering: Metering, target: RouteTarget): Price | undefined {
+  return (
+    metering.prices.get(target.provider.id, target.model) ??
+    (target.provider.freeModels.has(target.model) ? FREE : undefined)
+  );
+}
+
+/** A request admitted by metering. `settle` must be called exactly once; later calls do nothing. */
+export class MeterTicket {
+  private settled = false;
+  readonly startedAt = performance.now();
+  readonly createdAt = new Date();
+
+  constructor(
+    private readonly metering: Metering,
+    readonly input: AdmitInput,
+    /** The route with only billable targets. */
+    readonly route: ResolvedRoute,
+    readonly reservedMicros: bigint,
+    /** Tokens taken from the key's TPM bucket at admission. */
+    private readonly rateTokens: number,
+    readonly headers: Record<string, string>,
+  ) {}
+
+  settle(result: SettleInput): Cost {
+    if (this.settled) return { inputCostMicros: 0n, outputCostMicros: 0n, costMicros: 0n };
+    this.settled = true;
+    const { input, metering } = this;
+    const price = result.target ? priceOf(metering, result.target) : undefined;
+    const estimated = result.usage === undefined && (result.estimatedOutputTokens ?? 0) > 0;
+    const usage: TokenUsage =
+      result.usage ??
+      (estimated
+        ? {
+            inputTokens: input.promptTokens,
+            outputTokens: result.estimatedOutputTokens ?? 0,
+            cachedInputTokens: 0,
+            cacheWriteTokens: 0,
+            reasoningTokens: 0,
+          }
+        : { inputTokens: 0, outputTokens: 0, cachedInputTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0 });
+    let cost = price ? costOf(usage, price) : { inputCostMicros: 0n, outputCostMicros: 0n, costMicros: 0n };
+    if (cost.costMicros > this.reservedMicros) {
+      // The reservation is the most a request can cost; never charge past what was set aside.
+      metering.log.warn(
+        {
+          requestId: input.requestId,
+          costMicros: String(cost.costMicros),
+          reservedMicros: String(this.reservedMicros),
+        },
+        "usage exceeded its reservation; charged the reservation",
+      );
+      // biome-ignore lint/complexity/useMathMinMax: bigint, which Math.min does not take
+      const inputCostMicros =
+        cost.inputCostMicros < this.reservedMicros ? cost.inputCostMicros : this.reservedMicros;
+      cost = {
+        inputCostMicros,
+        outputCostMicros: this.reservedMicros - inputCostMicros,
+        costMicros: this.reservedMicros,
+      };
+    }
+    const background = (work: Promise<unknown>, what: string) =>
+      work.catch((error: unknown) =>
+        metering.log.error({ err: error, requestId: input.requestId }, `metering: ${what} failed`),
+      );
+    if (this.reservedMicros > 0n) {
+      background(
+        cost.costMicros > 0n
+          ? metering.credits.settle(input.requestId, cost.costMicros)
+          : metering.credits.release(input.requestId),
+        "settling the reservation",
+      );
+    }
+    const actualTokens = usage.inputTokens + usage.outputTokens;
+    if (actualTokens !== this.rateTokens) {
+      background(
+        metering.limiter.adjustTokens(
+          input.identity.keyId,
+          limitsOf(input.identity),
+          actualTokens - this.rateTokens,
+        ),
+        "adjusting the token bucket",
+      );
+    }
+    metering.usage.record({
+      requestId: input.requestId,
+      orgId: input.identity.orgId,
+      projectId: input.identity.projectId,
+      apiKeyId: input.identity.keyId,
+      endpoint: input.endpoint,
+      requestedModel: input.requestedModel,
+      provider: result.target?.provider.id ?? null,
+      model: result.target?.model ?? null,
+      stream: input.stream,
+      ...usage,
+      usageEstimated: estimated,
+      ...cost,
+      latencyMs: Math.round(performance.now() - this.startedAt),
+      ttftMs: result.ttftMs ?? null,
+      outcome: result.outcome,
+      httpStatus: result.httpStatus,
+      errorCode: result.errorCode ?? null,
+      attempts: result.attempts ?? 0,
+      createdAt: this.createdAt,
+    });
+    return cost;
+  }
+}
+
+const limitsOf = (identity: KeyIdentity) => ({ rpm: identity.rpmLimit, tpm: identity.tpmLimit });
+
+/** Records a request refused before it was admitted (one usage record per request, always). */
+function recordRefusal(
+  metering: Metering,
+  input: AdmitInput,
+  outcome: UsageEvent["outcome"],
+  error: GatewayError,
+): void {
+  metering.usage.record({
+    requestId: input.requestId,
+    orgId: input.identity.orgId,
+    projectId: input.identity.projectId,
+    apiKeyId: input.identity.keyId,
+    endpoint: input.endpoint,
+    requestedModel: input.requestedModel,
+    provider: null,
+    model: null,
+    stream: input.stream,
+    inputTokens: 0,
+    outputTokens: 0,
+    cachedInputTokens: 0,
+    cacheWriteTokens: 0,
+    reasoningTokens: 0,
+    usageEstimated: false,
+    inputCostMicros: 0n,
+    outputCostMicros: 0n,
+    costMicros: 0n,
+    latencyMs: 0,
+    ttftMs: null,
+    outcome,
+    httpStatus: error.status,
+    errorCode: error.code,
+    attempts: 0,
+    createdAt: new Date(),
+  });
+}
+
+/**
+ * Admits a request: prices its targets (a target without a price is never served unless its
+ * provider marks the model free), takes rate-limit quota, and reserves the maximum cost. Throws a
+ * GatewayError (429, 402, 503) when the request may not go upstream; nothing is then consumed.
+ */
+export async function admit(metering: Metering, input: AdmitInput): Promise<MeterTicket> {
+  const targets = input.route.targets.filter((target) => priceOf(metering, target) !== undefined);
+  if (targets.length === 0) {
+    throw new GatewayError(
+      "service_unavailable",
+      `The model \`${input.requestedModel}\` has no price on this gateway, so it cannot be billed. An operator must set one.`,
+      "model",
+    );
+  }
+  const promptForReservation =
+    Number((BigInt(input.promptTokens) * PROMPT_MARGIN_NUM) / PROMPT_MARGIN_DEN) + PROMPT_MARGIN_FLAT;
+  let reserve = 0n;
+  for (const target of targets) {
+    const amount = maxCostOf(promptForReservation, input.maxOutputTokens, priceOf(metering, target)!);
+    if (amount > reserve) reserve = amount;
+  }
+
+  const { identity } = input;
+  const rateTokens = input.promptTokens + input.maxOutputTokens;
+  let headers: Record<string, string> = {};
+  let consumed = false;
+  if (identity.rpmLimit !== null || identity.tpmLimit !== null) {
+    try {
+      const decision = await metering.limiter.consume(identity.keyId, limitsOf(identity), rateTokens);
+      headers = rateLimitHeaders(decision);
+      if (!decision.allowed) {
+        const tooBig = identity.tpmLimit !== null && rateTokens > identity.tpmLimit;
+        const error = new GatewayError(
+          "rate_limit_exceeded",
+          tooBig
+            ? `This request needs up to ${rateTokens} tokens, more than this key's limit of ${identity.tpmLimit} tokens per minute. Lower max_tokens or raise the limit.`
+            : `Rate limit reached for this API key (${identity.rpmLimit ?? "unlimited"} requests/min, ${identity.tpmLimit ?? "unlimited"} tokens/min). Retry after the time in Retry-After.`,
+          null,
+          headers,
+        );
+        recordRefusal(metering, input, "rate_limited", error);
+        throw error;
+      }
+      consumed = true;
+    } catch (error) {
+      if (!(error instanceof RateLimiterUnavailableError)) throw error;
+      // Fail open: a limiter outage must not stop paid traffic; credits still bound spending.
+      metering.log.warn(
+        { requestId: input.requestId },
+        "rate limiter unavailable; admitting without a limit check",
+      );
+    }
+  }
+  const refund = () => {
+    if (consumed)
+      metering.limiter.adjustTokens(identity.keyId, limitsOf(identity), -rateTokens).catch(() => {});
+  };
+
+  if (reserve > 0n) {
+    let result: Awaited<ReturnType<CreditStore["reserve"]>>;
+    try {
+      result = await metering.credits.reserve({
+        requestId: input.requestId,
+        orgId: identity.orgId,
+        keyId: identity.keyId,
+        amountMicros: reserve,
+        keySpendLimitMicros: identity.spendLimitMicros,
+        ttlMs: metering.reservationTtlMs,
+      });
+    } catch (error) {
+      refund();
+      if (error instanceof CreditStoreUnavailableError) {
+        throw new GatewayError(
+          "service_unavailable",
+          "The gateway cannot check your balance right now. Retry shortly.",
+        );
+      }
+      throw error;
+    }
+    if (!result.ok) {
+      refund();
+      const error = new GatewayError(
+        "insufficient_quota",
+        result.reason === "key_spend_limit"
+          ? `This API key has reached its spend limit: the request may cost up to ${formatUsd(reserve)} and ${formatUsd(result.availableMicros)} of the key's limit is left.`
+          : `You exceeded your current quota: the request may cost up to ${formatUsd(reserve)} and your organization has ${formatUsd(result.availableMicros)} available. Add credits to continue.`,
+      );
+      recordRefusal(metering, input, "insufficient_quota", error);
+      throw error;
+    }
+  }
+  return new MeterTicket(
+    metering,
+    input,
+    { ...input.route, targets },
+    reserve,
+    consumed ? rateTokens : 0,
+    headers,
+  );
+}

@@ -1,0 +1,63 @@
+// Checks a bring-your-own provider's credentials and base URL from the inference side: list its
+// models with a short deadline. The provider's own error text never comes back raw.
+
+import type { TProviderTestResult, ZProviderTestInput } from "@gw/contracts";
+import type { z } from "zod";
+import { assertPublicUrl, UnsafeUrlError } from "../net/public-address.ts";
+import { createAnthropicAdapter } from "../providers/anthropic.ts";
+import { createOpenAICompatibleAdapter } from "../providers/openai-compatible.ts";
+import { UpstreamError } from "../providers/types.ts";
+
+const TEST_TIMEOUT_MS = 10_000;
+
+/** Redirects are refused: a public host must not bounce the gateway to a private one. */
+const noRedirectFetch: typeof fetch = (input, init) => fetch(input, { ...init, redirect: "error" });
+
+export async function testProvider(
+  input: z.output<typeof ZProviderTestInput>,
+  options: { allowPrivateHosts: boolean },
+): Promise<TProviderTestResult> {
+  const started = performance.now();
+  const elapsed = () => Math.round(performance.now() - started);
+  const baseUrl =
+    input.baseUrl ??
+    (input.kind === "openai"
+      ? "https://api.openai.com/v1"
+      : input.kind === "anthropic"
+        ? "https://api.anthropic.com"
+        : undefined);
+  if (!baseUrl)
+    return { ok: false, models: [], error: "An OpenAI-compatible provider needs a base URL.", latencyMs: 0 };
+  try {
+    await assertPublicUrl(baseUrl, { allowPrivate: options.allowPrivateHosts });
+    const common = { apiKey: input.apiKey, defaultTimeoutMs: TEST_TIMEOUT_MS, fetch: noRedirectFetch };
+    const adapter =
+      input.kind === "anthropic"
+        ? createAnthropicAdapter({ id: "byok-test", baseURL: baseUrl, ...common })
+        : createOpenAICompatibleAdapter({
+            id: "byok-test",
+            kind: input.kind === "openai" ? "openai" : "openai_compatible",
+            baseURL: baseUrl,
+            ...common,
+          });
+    const models = await adapter.listModels!({
+      signal: AbortSignal.timeout(TEST_TIMEOUT_MS),
+      timeoutMs: TEST_TIMEOUT_MS,
+    });
+    return { ok: true, models: models.slice(0, 500), error: null, latencyMs: elapsed() };
+  } catch (error) {
+    const message =
+      error instanceof UnsafeUrlError
+        ? error.message
+        : error instanceof UpstreamError
+          ? error.kind === "auth"
+            ? "The provider refused the API key."
+            : error.kind === "timeout"
+              ? "The provider did not answer within 10 seconds."
+              : error.kind === "connection"
+                ? "Could not connect to the provider."
+                : `The provider answered with an error (${error.details.status ?? error.kind}).`
+          : "The provider could not be reached.";
+    return { ok: false, models: [], error: message, latencyMs: elapsed() };
+  }
+}
