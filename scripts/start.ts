@@ -1,14 +1,19 @@
 // `npm start`: the whole platform in one Node process. With no DATABASE_URL that is the embedded
 // default (PGlite in DATA_DIR, in-memory stores); with DATABASE_URL / REDIS_URL it uses those.
 // Each app still parses its own environment and gets its own port.
+import { randomBytes } from "node:crypto";
 import { buildApp as buildInference } from "../apps/inference/src/app.ts";
 import { parseInferenceEnv } from "../apps/inference/src/env.ts";
 import { buildApp as buildPortal } from "../apps/portal-server/src/app.ts";
 import { parsePortalEnv } from "../apps/portal-server/src/env.ts";
 import { bootstrapFirstRun, closeOnSignals, openDatabase, seedPrices } from "../packages/db/src/index.ts";
 
-const inferenceEnv = parseInferenceEnv(process.env);
-const portalEnv = parsePortalEnv(process.env);
+// In one process the portal reaches the inference service's internal API with a token made
+// for this run, unless the operator set one.
+const shared: NodeJS.ProcessEnv = { ...process.env };
+shared.INTERNAL_SERVICE_TOKEN ||= randomBytes(32).toString("hex");
+const inferenceEnv = parseInferenceEnv(shared);
+const portalEnv = parsePortalEnv(shared);
 
 const db = await openDatabase(inferenceEnv, { migrate: true });
 const seeded = await seedPrices(db.prisma);

@@ -94,7 +94,7 @@ export async function buildApp(deps: InferenceDeps): Promise<FastifyInstance> {
     maxAge: 600,
   });
   installV1Surface(app, ctx.keys);
-  await app.register(healthRoutes, { db });
+  await app.register(healthRoutes, { db, redis });
   await app.register(chatCompletionsRoute, { ctx });
   await app.register(completionsRoute, { ctx });
   await app.register(embeddingsRoute, { ctx });

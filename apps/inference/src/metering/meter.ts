@@ -106,9 +106,7 @@ export class MeterTicket {
         },
         "usage exceeded its reservation; charged the reservation",
       );
-      // biome-ignore lint/complexity/useMathMinMax: bigint, which Math.min does not take
-      const inputCostMicros =
-        cost.inputCostMicros < this.reservedMicros ? cost.inputCostMicros : this.reservedMicros;
+      const inputCostMicros = minBigint(cost.inputCostMicros, this.reservedMicros);
       cost = {
         inputCostMicros,
         outputCostMicros: this.reservedMicros - inputCostMicros,
@@ -161,6 +159,11 @@ export class MeterTicket {
     });
     return cost;
   }
+}
+
+/** Math.min does not take bigints. */
+function minBigint(a: bigint, b: bigint): bigint {
+  return a < b ? a : b;
 }
 
 const limitsOf = (identity: KeyIdentity) => ({ rpm: identity.rpmLimit, tpm: identity.tpmLimit });
