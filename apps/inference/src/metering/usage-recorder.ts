@@ -17,7 +17,7 @@
 import { randomBytes } from "node:crypto";
 import { appendFileSync, closeSync, mkdirSync, openSync, readdirSync, renameSync, unlinkSync } from "node:fs";
 import { join } from "node:path";
-import { type Database, isUsageDataError, sqlStateOf, writeUsageBatch } from "@gw/db";
+import { type Database, isUsageDataError, sqlStateOf, type UsageRecordInput, writeUsageBatch } from "@gw/db";
 import {
   appendLine,
   encodeUsageEvent,
@@ -30,40 +30,8 @@ import {
   segmentFileName,
 } from "./usage-journal.ts";
 
-export interface UsageEvent {
-  requestId: string;
-  orgId: string;
-  projectId: string;
-  apiKeyId: string;
-  endpoint: string;
-  requestedModel: string;
-  provider: string | null;
-  model: string | null;
-  stream: boolean;
-  inputTokens: number;
-  outputTokens: number;
-  cachedInputTokens: number;
-  cacheWriteTokens: number;
-  reasoningTokens: number;
-  usageEstimated: boolean;
-  inputCostMicros: bigint;
-  outputCostMicros: bigint;
-  costMicros: bigint;
-  latencyMs: number;
-  ttftMs: number | null;
-  outcome:
-    | "success"
-    | "upstream_error"
-    | "client_error"
-    | "rate_limited"
-    | "insufficient_quota"
-    | "cancelled"
-    | "timeout";
-  httpStatus: number;
-  errorCode: string | null;
-  attempts: number;
-  createdAt: Date;
-}
+/** One request's usage record, as the database stores it (the db package's batch writer input). */
+export type UsageEvent = UsageRecordInput;
 
 export interface UsageRecorder {
   /** Journals the event durably (synchronously, before the caller finishes the response) and queues it for the batch writer. Must be cheap: it is on every request. */

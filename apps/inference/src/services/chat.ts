@@ -1,6 +1,5 @@
 import type { TChatCompletionRequest } from "@gw/contracts";
 import type { KeyIdentity } from "../auth/key-store.ts";
-import { toGatewayError } from "../http/errors.ts";
 import { usageFromOpenAI } from "../metering/cost.ts";
 import { admit, type MeterTicket } from "../metering/meter.ts";
 import type {
@@ -9,13 +8,13 @@ import type {
   ChatCompletionCreateParamsNonStreaming,
   ChatCompletionCreateParamsStreaming,
 } from "../providers/types.ts";
-import { AllTargetsFailedError, type AttemptRecord, executeRoute } from "../routing/execute.ts";
-import { linkedAbort, withIdleTimeout } from "../routing/idle-timeout.ts";
+import { type AttemptRecord, executeRoute } from "../routing/execute.ts";
 import type { RouteTarget } from "../routing/routing-table.ts";
 import { countChatPromptTokens } from "../tokens/tokenizer.ts";
 import type { InferenceContext } from "./inference-context.ts";
 import { resolveModelFor } from "./model-access.ts";
-import { outcomeOf } from "./outcome.ts";
+import { settleFailure } from "./outcome.ts";
+import { openStream } from "./stream-attempt.ts";
 
 interface Served {
   target: RouteTarget;
@@ -104,21 +103,17 @@ export async function runChat(ctx: InferenceContext, request: ChatRequest): Prom
     }
     const served = await executeRoute(
       meteredRoute,
-      async (target, timeoutMs) => {
-        const upstream = linkedAbort(signal);
-        const stream = await target.provider.adapter.chatStream(
-          { ...(paramsFor(target) as unknown as ChatCompletionCreateParamsStreaming), stream: true },
-          { signal: upstream.signal, timeoutMs },
-        );
-        const rest = withIdleTimeout(
-          stream[Symbol.asyncIterator](),
+      (target, timeoutMs) =>
+        openStream(
+          (call) =>
+            target.provider.adapter.chatStream(
+              { ...(paramsFor(target) as unknown as ChatCompletionCreateParamsStreaming), stream: true },
+              call,
+            ),
+          signal,
           timeoutMs,
-          (e) => upstream.abort(e),
           target.provider.id,
-        );
-        const first = await rest.next();
-        return { first, rest };
-      },
+        ),
       options,
     );
     return {
@@ -130,20 +125,7 @@ export async function runChat(ctx: InferenceContext, request: ChatRequest): Prom
       ticket,
     };
   } catch (error) {
-    if (ticket) {
-      const failure = toGatewayError(error);
-      const attempts = error instanceof AllTargetsFailedError ? error.attempts : [];
-      const last = attempts.at(-1);
-      ticket.settle({
-        outcome: outcomeOf(error, signal),
-        httpStatus: failure.status,
-        errorCode: failure.code,
-        target: last
-          ? meteredRoute.targets.find((t) => t.provider.id === last.provider && t.model === last.model)
-          : undefined,
-        attempts: attempts.length,
-      });
-    }
+    settleFailure(ticket, error, signal, meteredRoute);
     throw error;
   }
 }

@@ -1,6 +1,6 @@
 import type { TCompletionRequest } from "@gw/contracts";
 import type { KeyIdentity } from "../auth/key-store.ts";
-import { GatewayError, toGatewayError } from "../http/errors.ts";
+import { GatewayError } from "../http/errors.ts";
 import { usageFromOpenAI } from "../metering/cost.ts";
 import { admit } from "../metering/meter.ts";
 import type {
@@ -8,29 +8,15 @@ import type {
   CompletionCreateParamsNonStreaming,
   CompletionCreateParamsStreaming,
 } from "../providers/types.ts";
-import { AllTargetsFailedError, executeRoute } from "../routing/execute.ts";
-import { linkedAbort, withIdleTimeout } from "../routing/idle-timeout.ts";
-import { countTextTokens } from "../tokens/tokenizer.ts";
+import { executeRoute } from "../routing/execute.ts";
+import { countInputTokens } from "../tokens/tokenizer.ts";
 import type { InferenceContext } from "./inference-context.ts";
 import { resolveModelFor } from "./model-access.ts";
-import { outcomeOf } from "./outcome.ts";
+import { settleFailure } from "./outcome.ts";
+import { openStream } from "./stream-attempt.ts";
 
 /** OpenAI's default cap for legacy completions when the client sends none. */
 const LEGACY_DEFAULT_MAX_TOKENS = 16;
-
-function promptTokens(prompt: TCompletionRequest["prompt"]): number {
-  if (typeof prompt === "string") return countTextTokens(prompt);
-  let total = 0;
-  for (const item of prompt as unknown[]) {
-    total +=
-      typeof item === "string"
-        ? countTextTokens(item)
-        : typeof item === "number"
-          ? 1
-          : (item as unknown[]).length;
-  }
-  return total;
-}
 
 /** Legacy /v1/completions: only OpenAI-compatible upstreams have it. */
 export async function runCompletions(
@@ -58,7 +44,7 @@ export async function runCompletions(
         requestedModel: body.model,
         stream: body.stream === true,
         route: { ...resolved, targets },
-        promptTokens: promptTokens(body.prompt),
+        promptTokens: countInputTokens(body.prompt),
         maxOutputTokens,
       })
     : undefined;
@@ -92,31 +78,22 @@ export async function runCompletions(
     }
     const served = await executeRoute(
       route,
-      async (target, timeoutMs) => {
-        const upstream = linkedAbort(signal);
-        const stream = await target.provider.adapter.completionsStream!(
-          { ...(params(target.model) as unknown as CompletionCreateParamsStreaming), stream: true },
-          { signal: upstream.signal, timeoutMs },
-        );
-        const rest = withIdleTimeout(
-          stream[Symbol.asyncIterator](),
+      (target, timeoutMs) =>
+        openStream(
+          (call) =>
+            target.provider.adapter.completionsStream!(
+              { ...(params(target.model) as unknown as CompletionCreateParamsStreaming), stream: true },
+              call,
+            ),
+          signal,
           timeoutMs,
-          (e) => upstream.abort(e),
           target.provider.id,
-        );
-        return { first: await rest.next(), rest };
-      },
+        ),
       options,
     );
     return { stream: true as const, ...served, ticket, ttftMs: Math.round(performance.now() - started) };
   } catch (error) {
-    const failure = toGatewayError(error);
-    ticket?.settle({
-      outcome: outcomeOf(error, signal),
-      httpStatus: failure.status,
-      errorCode: failure.code,
-      attempts: error instanceof AllTargetsFailedError ? error.attempts.length : 0,
-    });
+    settleFailure(ticket, error, signal, route);
     throw error;
   }
 }

@@ -1,27 +1,13 @@
 import type { TEmbeddingRequest } from "@gw/contracts";
 import type { KeyIdentity } from "../auth/key-store.ts";
-import { GatewayError, toGatewayError } from "../http/errors.ts";
+import { GatewayError } from "../http/errors.ts";
 import { admit } from "../metering/meter.ts";
 import type { CreateEmbeddingResponse, EmbeddingCreateParams } from "../providers/types.ts";
-import { AllTargetsFailedError, executeRoute } from "../routing/execute.ts";
-import { countTextTokens } from "../tokens/tokenizer.ts";
+import { executeRoute } from "../routing/execute.ts";
+import { countInputTokens } from "../tokens/tokenizer.ts";
 import type { InferenceContext } from "./inference-context.ts";
 import { resolveModelFor } from "./model-access.ts";
-import { outcomeOf } from "./outcome.ts";
-
-function inputTokens(input: TEmbeddingRequest["input"]): number {
-  if (typeof input === "string") return countTextTokens(input);
-  let total = 0;
-  for (const item of input as unknown[]) {
-    total +=
-      typeof item === "string"
-        ? countTextTokens(item)
-        : typeof item === "number"
-          ? 1
-          : (item as unknown[]).length;
-  }
-  return total;
-}
+import { settleFailure } from "./outcome.ts";
 
 export async function runEmbeddings(
   ctx: InferenceContext,
@@ -45,7 +31,7 @@ export async function runEmbeddings(
         requestedModel: body.model,
         stream: false,
         route: { ...resolved, targets },
-        promptTokens: inputTokens(body.input),
+        promptTokens: countInputTokens(body.input),
         maxOutputTokens: 0,
       })
     : undefined;
@@ -76,13 +62,7 @@ export async function runEmbeddings(
     });
     return { ...served, ticket };
   } catch (error) {
-    const failure = toGatewayError(error);
-    ticket?.settle({
-      outcome: outcomeOf(error, signal),
-      httpStatus: failure.status,
-      errorCode: failure.code,
-      attempts: error instanceof AllTargetsFailedError ? error.attempts.length : 0,
-    });
+    settleFailure(ticket, error, signal, route);
     throw error;
   }
 }

@@ -51,3 +51,21 @@ export function countChatPromptTokens(
   if (params.tools?.length) total += countTextTokens(JSON.stringify(params.tools));
   return total;
 }
+
+/** Tokens of an embeddings input or a legacy prompt: text, texts, or pre-tokenized arrays. */
+export function countInputTokens(input: unknown): number {
+  if (typeof input === "string") return countTextTokens(input);
+  if (!Array.isArray(input)) return 0;
+  let total = 0;
+  for (const item of input as unknown[]) {
+    total +=
+      typeof item === "string"
+        ? countTextTokens(item)
+        : typeof item === "number"
+          ? 1
+          : Array.isArray(item)
+            ? item.length
+            : 0;
+  }
+  return total;
+}
