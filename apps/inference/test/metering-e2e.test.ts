@@ -185,6 +185,32 @@ describe("rate limits", () => {
     expect(ok.headers.get("x-ratelimit-reset-requests")).toMatch(/s$/);
   });
 
+  it("records requests refused for their model too: one usage record per request", async () => {
+    const key = await gw.newKey({ allowedModels: ["demo-embed"] });
+    const responses = await Promise.all(
+      ["no-such-model", "demo-chat"].map((model) =>
+        fetch(`${gw.baseURL}/chat/completions`, {
+          method: "POST",
+          headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+          body: JSON.stringify({ model, ...ask }),
+        }),
+      ),
+    );
+    expect(responses.map((r) => r.status)).toEqual([404, 403]);
+    const ids = responses.map((r) => r.headers.get("x-request-id")!);
+    const records = await eventually(async () => {
+      const rows = await gw.db.prisma.usageRecord.findMany({
+        where: { requestId: { in: ids } },
+        orderBy: { httpStatus: "desc" },
+      });
+      return rows.length === 2 ? rows : undefined;
+    });
+    expect(records.map((r) => [r.outcome, r.httpStatus, r.errorCode, r.costMicros])).toEqual([
+      ["client_error", 404, "model_not_found", 0n],
+      ["client_error", 403, "model_not_allowed", 0n],
+    ]);
+  });
+
   it("refuses a request larger than the key's tokens per minute", async () => {
     const key = await gw.newKey({ tpmLimit: 100 });
     const response = await fetch(`${gw.baseURL}/chat/completions`, {

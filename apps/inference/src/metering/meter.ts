@@ -168,10 +168,15 @@ function minBigint(a: bigint, b: bigint): bigint {
 
 const limitsOf = (identity: KeyIdentity) => ({ rpm: identity.rpmLimit, tpm: identity.tpmLimit });
 
+export type RefusalInput = Pick<
+  AdmitInput,
+  "requestId" | "identity" | "endpoint" | "requestedModel" | "stream"
+>;
+
 /** Records a request refused before it was admitted (one usage record per request, always). */
-function recordRefusal(
+export function recordRefusal(
   metering: Metering,
-  input: AdmitInput,
+  input: RefusalInput,
   outcome: UsageEvent["outcome"],
   error: GatewayError,
 ): void {

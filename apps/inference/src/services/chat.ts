@@ -12,7 +12,7 @@ import { type AttemptRecord, executeRoute } from "../routing/execute.ts";
 import type { RouteTarget } from "../routing/routing-table.ts";
 import { countChatPromptTokens } from "../tokens/tokenizer.ts";
 import type { InferenceContext } from "./inference-context.ts";
-import { resolveModelFor } from "./model-access.ts";
+import { resolveMetered } from "./model-access.ts";
 import { settleFailure } from "./outcome.ts";
 import { openStream } from "./stream-attempt.ts";
 
@@ -48,7 +48,13 @@ export interface ChatRequest {
  */
 export async function runChat(ctx: InferenceContext, request: ChatRequest): Promise<ChatResult> {
   const { body, identity, signal } = request;
-  const route = resolveModelFor(ctx.routing.table, identity, body.model);
+  const route = resolveMetered(ctx.routing.table, ctx.metering, {
+    requestId: request.requestId,
+    identity,
+    endpoint: "chat.completions",
+    requestedModel: body.model,
+    stream: body.stream === true,
+  });
   const clientCap = body.max_completion_tokens ?? body.max_tokens ?? undefined;
   const maxOutputTokens = clientCap ?? ctx.defaultMaxOutputTokens;
   const ticket = ctx.metering

@@ -11,7 +11,7 @@ import type {
 import { executeRoute } from "../routing/execute.ts";
 import { countInputTokens } from "../tokens/tokenizer.ts";
 import type { InferenceContext } from "./inference-context.ts";
-import { resolveModelFor } from "./model-access.ts";
+import { resolveMetered } from "./model-access.ts";
 import { settleFailure } from "./outcome.ts";
 import { openStream } from "./stream-attempt.ts";
 
@@ -24,7 +24,13 @@ export async function runCompletions(
   request: { requestId: string; identity: KeyIdentity; body: TCompletionRequest; signal: AbortSignal },
 ) {
   const { body, identity, signal } = request;
-  const resolved = resolveModelFor(ctx.routing.table, identity, body.model);
+  const resolved = resolveMetered(ctx.routing.table, ctx.metering, {
+    requestId: request.requestId,
+    identity,
+    endpoint: "completions",
+    requestedModel: body.model,
+    stream: body.stream === true,
+  });
   const targets = resolved.targets.filter(
     (t) => t.provider.adapter.completions && t.provider.adapter.completionsStream,
   );

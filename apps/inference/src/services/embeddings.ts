@@ -6,7 +6,7 @@ import type { CreateEmbeddingResponse, EmbeddingCreateParams } from "../provider
 import { executeRoute } from "../routing/execute.ts";
 import { countInputTokens } from "../tokens/tokenizer.ts";
 import type { InferenceContext } from "./inference-context.ts";
-import { resolveModelFor } from "./model-access.ts";
+import { resolveMetered } from "./model-access.ts";
 import { settleFailure } from "./outcome.ts";
 
 export async function runEmbeddings(
@@ -14,7 +14,13 @@ export async function runEmbeddings(
   request: { requestId: string; identity: KeyIdentity; body: TEmbeddingRequest; signal: AbortSignal },
 ) {
   const { body, identity, signal } = request;
-  const resolved = resolveModelFor(ctx.routing.table, identity, body.model);
+  const resolved = resolveMetered(ctx.routing.table, ctx.metering, {
+    requestId: request.requestId,
+    identity,
+    endpoint: "embeddings",
+    requestedModel: body.model,
+    stream: false,
+  });
   const targets = resolved.targets.filter((t) => t.provider.adapter.embeddings);
   if (targets.length === 0) {
     throw new GatewayError(

@@ -1,5 +1,6 @@
 import type { KeyIdentity } from "../auth/key-store.ts";
 import { GatewayError } from "../http/errors.ts";
+import { type Metering, type RefusalInput, recordRefusal } from "../metering/meter.ts";
 import type { ResolvedRoute, RoutingTable } from "../routing/routing-table.ts";
 
 /**
@@ -36,4 +37,18 @@ export function resolveModelFor(table: RoutingTable, identity: KeyIdentity, mode
     return { ...route, targets };
   }
   return route;
+}
+
+/** resolveModelFor, recording a refused request's usage record when metering is on. */
+export function resolveMetered(
+  table: RoutingTable,
+  metering: Metering | undefined,
+  request: RefusalInput,
+): ResolvedRoute {
+  try {
+    return resolveModelFor(table, request.identity, request.requestedModel);
+  } catch (error) {
+    if (metering && error instanceof GatewayError) recordRefusal(metering, request, "client_error", error);
+    throw error;
+  }
 }
