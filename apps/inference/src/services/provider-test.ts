@@ -2,8 +2,8 @@
 // models with a short deadline. The provider's own error text never comes back raw.
 
 import type { TProviderTestResult, ZProviderTestInput } from "@gw/contracts";
+import { assertPublicUrl, UnsafeUrlError } from "@gw/server-kit";
 import type { z } from "zod";
-import { assertPublicUrl, UnsafeUrlError } from "../net/public-address.ts";
 import { createAnthropicAdapter } from "../providers/anthropic.ts";
 import { createOpenAICompatibleAdapter } from "../providers/openai-compatible.ts";
 import { UpstreamError } from "../providers/types.ts";

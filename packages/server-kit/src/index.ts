@@ -1,0 +1,2 @@
+export { assertPublicUrl, isPublicAddress, UnsafeUrlError } from "./public-address.ts";
+export { createSecretBox, lastFour, type SecretBox, SecretBoxError } from "./secret-box.ts";
