@@ -126,7 +126,7 @@ export class MeterTicket {
       );
     }
     const actualTokens = usage.inputTokens + usage.outputTokens;
-    if (actualTokens !== this.rateTokens) {
+    if (input.identity.tpmLimit !== null && actualTokens !== this.rateTokens) {
       background(
         metering.limiter.adjustTokens(
           input.identity.keyId,
