@@ -1,5 +1,6 @@
 import cors from "@fastify/cors";
 import type { Database } from "@gw/db";
+import { createSecretBox } from "@gw/server-kit";
 import Fastify, { type FastifyInstance, LogController } from "fastify";
 import { Redis } from "ioredis";
 import { createCachedKeyStore } from "./auth/key-cache.ts";
@@ -16,6 +17,7 @@ import { healthRoutes } from "./routes/health.ts";
 import { modelsRoute } from "./routes/models.ts";
 import { buildRouting } from "./routing/build-registry.ts";
 import { CircuitBreaker } from "./routing/circuit-breaker.ts";
+import { createOrgRouting } from "./routing/org-routing.ts";
 import type { InferenceContext } from "./services/inference-context.ts";
 
 export interface InferenceDeps {
@@ -69,7 +71,18 @@ export async function buildApp(deps: InferenceDeps): Promise<FastifyInstance> {
           log: app.log,
         })
       : undefined;
+  const orgRouting = env.ENCRYPTION_KEY
+    ? createOrgRouting({
+        db,
+        platform: routing,
+        secretBox: createSecretBox(env.ENCRYPTION_KEY),
+        allowPrivateHosts: env.ALLOW_PRIVATE_PROVIDER_HOSTS,
+        timeoutMs: env.UPSTREAM_TIMEOUT_MS,
+        log: app.log,
+      })
+    : undefined;
   const ctx: InferenceContext = {
+    orgRouting,
     routing,
     breaker: new CircuitBreaker(),
     keys,
@@ -106,6 +119,7 @@ export async function buildApp(deps: InferenceDeps): Promise<FastifyInstance> {
         routing,
         prices: metering?.prices,
         credits: metering?.credits,
+        orgRouting,
         keyChanges: invalidation,
         allowPrivateProviderHosts: env.ALLOW_PRIVATE_PROVIDER_HOSTS,
         serviceToken: env.INTERNAL_SERVICE_TOKEN,

@@ -56,6 +56,8 @@ const ZInferenceEnv = ZDatabaseEnv.extend({
   USAGE_JOURNAL_DIR: optional(z.string()),
   /** The shared token portal-server uses on /internal/trpc. Unset: the internal router is off. */
   INTERNAL_SERVICE_TOKEN: optional(z.string().min(32, "use at least 32 characters")),
+  /** 32 bytes (64 hex or base64) sealing organizations' own provider keys. Unset: BYOK is off. */
+  ENCRYPTION_KEY: optional(z.string()),
   /** Allow BYOK base URLs on private networks (self-hosted models). */
   ALLOW_PRIVATE_PROVIDER_HOSTS: z
     .enum(["true", "false"])

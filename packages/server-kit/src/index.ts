@@ -1,2 +1,3 @@
+export { createGuardedFetch } from "./guarded-fetch.ts";
 export { assertPublicUrl, isPublicAddress, UnsafeUrlError } from "./public-address.ts";
 export { createSecretBox, lastFour, type SecretBox, SecretBoxError } from "./secret-box.ts";

@@ -73,6 +73,14 @@ export const internalRouter = router({
       .mutation(({ ctx, input }) =>
         testProvider(input, { allowPrivateHosts: ctx.deps.allowPrivateProviderHosts }),
       ),
+    /** The org's own providers changed: its next request reloads them (this replica; others within 30 s). */
+    changed: serviceProcedure
+      .input(z.object({ orgId: z.uuid() }))
+      .output(z.object({ ok: z.literal(true) }))
+      .mutation(({ ctx, input }) => {
+        ctx.deps.orgRouting?.forget(input.orgId);
+        return { ok: true as const };
+      }),
   }),
 });
 

@@ -6,6 +6,7 @@ import superjson from "superjson";
 import type { CreditStore } from "../metering/credit-store.ts";
 import type { PriceBook } from "../metering/prices.ts";
 import type { Routing } from "../routing/build-registry.ts";
+import type { OrgRouting } from "../routing/org-routing.ts";
 import type { KeyChangeNotifier } from "../services/key-admin.ts";
 
 export interface InternalDeps {
@@ -13,6 +14,7 @@ export interface InternalDeps {
   routing: Routing;
   prices: PriceBook | undefined;
   credits: CreditStore | undefined;
+  orgRouting: OrgRouting | undefined;
   keyChanges: KeyChangeNotifier;
   allowPrivateProviderHosts: boolean;
   serviceToken: string;

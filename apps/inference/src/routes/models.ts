@@ -1,12 +1,12 @@
 import type { TModel } from "@gw/contracts";
 import type { FastifyPluginAsync } from "fastify";
 import { GatewayError } from "../http/errors.ts";
-import type { InferenceContext } from "../services/inference-context.ts";
+import type { RoutingTable } from "../routing/routing-table.ts";
+import { type InferenceContext, routingTableFor } from "../services/inference-context.ts";
 
 /** Every model id this gateway serves now: aliases with a live target, then provider/model ids. */
-export function listModels(ctx: InferenceContext, created: number): TModel[] {
+export function listModels(table: RoutingTable, created: number): TModel[] {
   const models: TModel[] = [];
-  const { registry, table } = ctx.routing;
   for (const route of table.aliases()) {
     const resolved = table.resolve(route.alias);
     if (resolved.ok) {
@@ -18,7 +18,7 @@ export function listModels(ctx: InferenceContext, created: number): TModel[] {
       });
     }
   }
-  for (const provider of registry.list()) {
+  for (const provider of table.providers()) {
     for (const model of provider.models) {
       models.push({ id: `${provider.id}/${model}`, object: "model", created, owned_by: provider.ownedBy });
     }
@@ -28,12 +28,18 @@ export function listModels(ctx: InferenceContext, created: number): TModel[] {
 
 export const modelsRoute: FastifyPluginAsync<{ ctx: InferenceContext }> = async (app, { ctx }) => {
   const created = Math.floor(Date.now() / 1000);
-  app.get("/v1/models", async () => ({ object: "list", data: listModels(ctx, created) }));
+  const tableOf = (orgId: string) =>
+    routingTableFor(ctx, orgId, (error) => app.log.warn({ err: error }, "byok: providers unreadable"));
+  app.get("/v1/models", async (request) => ({
+    object: "list",
+    data: listModels(await tableOf(request.identity!.orgId), created),
+  }));
   app.get("/v1/models/*", async (request) => {
     const id = (request.params as { "*": string })["*"];
-    const model = listModels(ctx, created).find((m) => m.id === id);
+    const table = await tableOf(request.identity!.orgId);
+    const model = listModels(table, created).find((m) => m.id === id);
     if (!model) {
-      const resolved = ctx.routing.table.resolve(id);
+      const resolved = table.resolve(id);
       if (!resolved.ok)
         throw new GatewayError("model_not_found", `The model \`${id}\` does not exist.`, "model");
       const target = resolved.route.targets[0]!;

@@ -3,7 +3,13 @@ import type { TInferenceEnv } from "../env.ts";
 import { createAnthropicAdapter } from "../providers/anthropic.ts";
 import { createDemoAdapter, DEMO_CHAT_MODEL, DEMO_EMBED_MODEL } from "../providers/demo.ts";
 import { createOpenAICompatibleAdapter } from "../providers/openai-compatible.ts";
-import { ConfigError, defaultRoutes, loadGatewayConfig, type TProviderConfig } from "./config.ts";
+import {
+  ConfigError,
+  defaultRoutes,
+  loadGatewayConfig,
+  type TProviderConfig,
+  type TRouteConfig,
+} from "./config.ts";
 import { ProviderRegistry } from "./registry.ts";
 import { RoutingTable } from "./routing-table.ts";
 
@@ -45,6 +51,8 @@ function configuredProviderKey(
 export interface Routing {
   registry: ProviderRegistry;
   table: RoutingTable;
+  /** Every alias in force (defaults and configured), for per-org tables. */
+  routes: TRouteConfig[];
 }
 
 /**
@@ -167,7 +175,7 @@ export function buildRouting(env: TInferenceEnv, fetchImpl?: typeof fetch): Rout
     ...defaultRoutes.filter((d) => !config.routes.some((r) => r.alias === d.alias)),
     ...config.routes,
   ];
-  return { registry, table: new RoutingTable(registry, routes) };
+  return { registry, table: new RoutingTable(registry, routes), routes };
 }
 
 function readConfigFile(path: string): string {

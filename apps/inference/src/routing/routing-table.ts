@@ -36,6 +36,11 @@ export class RoutingTable {
     for (const route of routes) this.routes.set(route.alias, route);
   }
 
+  /** Every provider this table routes to. */
+  providers(): RegisteredProvider[] {
+    return this.registry.list();
+  }
+
   aliases(): TRouteConfig[] {
     return [...this.routes.values()];
   }

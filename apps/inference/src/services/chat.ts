@@ -11,7 +11,7 @@ import type {
 import { type AttemptRecord, executeRoute } from "../routing/execute.ts";
 import type { RouteTarget } from "../routing/routing-table.ts";
 import { countChatPromptTokens } from "../tokens/tokenizer.ts";
-import type { InferenceContext } from "./inference-context.ts";
+import { type InferenceContext, routingTableFor } from "./inference-context.ts";
 import { resolveMetered } from "./model-access.ts";
 import { settleFailure } from "./outcome.ts";
 import { openStream } from "./stream-attempt.ts";
@@ -48,7 +48,7 @@ export interface ChatRequest {
  */
 export async function runChat(ctx: InferenceContext, request: ChatRequest): Promise<ChatResult> {
   const { body, identity, signal } = request;
-  const route = resolveMetered(ctx.routing.table, ctx.metering, {
+  const route = resolveMetered(await routingTableFor(ctx, identity.orgId), ctx.metering, {
     requestId: request.requestId,
     identity,
     endpoint: "chat.completions",

@@ -10,7 +10,7 @@ import type {
 } from "../providers/types.ts";
 import { executeRoute } from "../routing/execute.ts";
 import { countInputTokens } from "../tokens/tokenizer.ts";
-import type { InferenceContext } from "./inference-context.ts";
+import { type InferenceContext, routingTableFor } from "./inference-context.ts";
 import { resolveMetered } from "./model-access.ts";
 import { settleFailure } from "./outcome.ts";
 import { openStream } from "./stream-attempt.ts";
@@ -24,7 +24,7 @@ export async function runCompletions(
   request: { requestId: string; identity: KeyIdentity; body: TCompletionRequest; signal: AbortSignal },
 ) {
   const { body, identity, signal } = request;
-  const resolved = resolveMetered(ctx.routing.table, ctx.metering, {
+  const resolved = resolveMetered(await routingTableFor(ctx, identity.orgId), ctx.metering, {
     requestId: request.requestId,
     identity,
     endpoint: "completions",

@@ -5,7 +5,7 @@ import { admit } from "../metering/meter.ts";
 import type { CreateEmbeddingResponse, EmbeddingCreateParams } from "../providers/types.ts";
 import { executeRoute } from "../routing/execute.ts";
 import { countInputTokens } from "../tokens/tokenizer.ts";
-import type { InferenceContext } from "./inference-context.ts";
+import { type InferenceContext, routingTableFor } from "./inference-context.ts";
 import { resolveMetered } from "./model-access.ts";
 import { settleFailure } from "./outcome.ts";
 
@@ -14,7 +14,7 @@ export async function runEmbeddings(
   request: { requestId: string; identity: KeyIdentity; body: TEmbeddingRequest; signal: AbortSignal },
 ) {
   const { body, identity, signal } = request;
-  const resolved = resolveMetered(ctx.routing.table, ctx.metering, {
+  const resolved = resolveMetered(await routingTableFor(ctx, identity.orgId), ctx.metering, {
     requestId: request.requestId,
     identity,
     endpoint: "embeddings",

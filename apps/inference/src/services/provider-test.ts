@@ -2,16 +2,13 @@
 // models with a short deadline. The provider's own error text never comes back raw.
 
 import type { TProviderTestResult, ZProviderTestInput } from "@gw/contracts";
-import { assertPublicUrl, UnsafeUrlError } from "@gw/server-kit";
+import { assertPublicUrl, createGuardedFetch, UnsafeUrlError } from "@gw/server-kit";
 import type { z } from "zod";
 import { createAnthropicAdapter } from "../providers/anthropic.ts";
 import { createOpenAICompatibleAdapter } from "../providers/openai-compatible.ts";
 import { UpstreamError } from "../providers/types.ts";
 
 const TEST_TIMEOUT_MS = 10_000;
-
-/** Redirects are refused: a public host must not bounce the gateway to a private one. */
-const noRedirectFetch: typeof fetch = (input, init) => fetch(input, { ...init, redirect: "error" });
 
 export async function testProvider(
   input: z.output<typeof ZProviderTestInput>,
@@ -30,7 +27,9 @@ export async function testProvider(
     return { ok: false, models: [], error: "An OpenAI-compatible provider needs a base URL.", latencyMs: 0 };
   try {
     await assertPublicUrl(baseUrl, { allowPrivate: options.allowPrivateHosts });
-    const common = { apiKey: input.apiKey, defaultTimeoutMs: TEST_TIMEOUT_MS, fetch: noRedirectFetch };
+    // Checked again when connecting (DNS may change), and redirects are refused.
+    const guarded = createGuardedFetch({ allowPrivate: options.allowPrivateHosts });
+    const common = { apiKey: input.apiKey, defaultTimeoutMs: TEST_TIMEOUT_MS, fetch: guarded };
     const adapter =
       input.kind === "anthropic"
         ? createAnthropicAdapter({ id: "byok-test", baseURL: baseUrl, ...common })
