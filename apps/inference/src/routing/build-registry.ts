@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { createFastFetch } from "@gw/server-kit";
 import type { TInferenceEnv } from "../env.ts";
 import { createAnthropicAdapter } from "../providers/anthropic.ts";
 import { createDemoAdapter, DEMO_CHAT_MODEL, DEMO_EMBED_MODEL } from "../providers/demo.ts";
@@ -69,7 +70,8 @@ export function buildRouting(env: TInferenceEnv, fetchImpl?: typeof fetch): Rout
   });
   const registry = new ProviderRegistry();
   const timeoutMs = env.UPSTREAM_TIMEOUT_MS;
-  const common = { defaultTimeoutMs: timeoutMs, ...(fetchImpl ? { fetch: fetchImpl } : {}) };
+  // The SDKs get a thin fetch on undici.request: about half the CPU of Node's global fetch per call.
+  const common = { defaultTimeoutMs: timeoutMs, fetch: fetchImpl ?? createFastFetch() };
 
   if (env.OPENAI_API_KEY) {
     registry.register({
