@@ -36,7 +36,7 @@ describe("portal server", () => {
       const deepLink = await app.inject({ url: "/orgs/acme/keys", headers: { accept: "text/html" } });
       expect(deepLink.statusCode).toBe(200);
       expect(deepLink.body).toContain("<title>portal</title>");
-      const api = await app.inject({ url: "/trpc/nothing", headers: { accept: "text/html" } });
+      const api = await app.inject({ url: "/webhooks/nothing", headers: { accept: "text/html" } });
       expect(api.statusCode).toBe(404);
       expect(api.json()).toEqual({ error: { message: "Not found", code: "NOT_FOUND" } });
     } finally {

@@ -23,3 +23,4 @@ export * from "./openai/embeddings.ts";
 export * from "./openai/errors.ts";
 export * from "./openai/models.ts";
 export * from "./openai/usage.ts";
+export * from "./portal/index.ts";

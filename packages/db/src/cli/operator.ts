@@ -6,6 +6,7 @@ import { writeAudit } from "../audit.ts";
 import type { Database } from "../client.ts";
 import type { Prisma } from "../generated/prisma/client.ts";
 import { postLedgerEntry } from "../ledger.ts";
+import { createPasswordReset } from "../one-time-tokens.ts";
 import { createOrganization, defaultProjectSlug } from "../orgs.ts";
 import { hashPassword } from "../passwords.ts";
 import { seedPrices } from "../seed.ts";
@@ -188,3 +189,17 @@ export async function runSeed(db: Database) {
 }
 
 export { formatUsd };
+
+/** A one-time password reset token for an existing user. */
+export async function startPasswordReset(db: Database, email: string): Promise<string> {
+  const token = await createPasswordReset(db.prisma, email);
+  if (!token) throw new UsageError(`no user "${email.toLowerCase()}"`);
+  await writeAudit(db.prisma, {
+    actorType: "operator",
+    action: "user.password_reset_started",
+    targetType: "user",
+    targetId: null,
+    metadata: { email: email.toLowerCase() },
+  });
+  return token;
+}

@@ -61,9 +61,17 @@ export async function runCli(argv: string[], io: CliIo, openDb: () => Promise<Da
       io.out(`created organization ${org.slug} (${org.id})`);
     });
 
-  program
-    .command("users")
-    .description("users")
+  const users = program.command("users").description("users");
+  users
+    .command("reset-password <email>")
+    .description("print a one-time password reset link for a user (valid for one hour)")
+    .option("--portal-url <url>", "the portal's public URL", "http://localhost:3005")
+    .action(async (email: string, options: { portalUrl: string }) => {
+      const token = await withDb((db) => op.startPasswordReset(db, email));
+      io.out(`password reset for ${email.toLowerCase()}; the link works once, for one hour:`);
+      io.out(`${options.portalUrl.replace(/\/+$/, "")}/reset-password?token=${token}`);
+    });
+  users
     .command("create <email>")
     .description("create a user; without --password one is generated and printed once")
     .option("--password <password>", "the user's password (at least 10 characters)")

@@ -1,0 +1,2 @@
+// What the web app imports, type-only.
+export type { AppRouter } from "./root.ts";
