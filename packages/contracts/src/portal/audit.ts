@@ -1,0 +1,3 @@
+// Portal audit procedures: inputs and outputs.
+import { z } from "zod";
+export const ZAuditPlaceholder = z.never().optional();

@@ -1,0 +1,3 @@
+// Portal billing procedures: inputs and outputs.
+import { z } from "zod";
+export const ZBillingPlaceholder = z.never().optional();

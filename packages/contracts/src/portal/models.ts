@@ -1,0 +1,3 @@
+// Portal models procedures: inputs and outputs.
+import { z } from "zod";
+export const ZModelsPlaceholder = z.never().optional();

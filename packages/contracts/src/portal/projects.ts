@@ -1,0 +1,3 @@
+// Portal projects procedures: inputs and outputs.
+import { z } from "zod";
+export const ZProjectsPlaceholder = z.never().optional();
