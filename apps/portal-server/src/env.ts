@@ -57,6 +57,12 @@ const ZPortalEnv = ZDatabaseEnv.extend({
   /** Outgoing mail (invitations, password resets), e.g. smtp://user:pass@mail:587. Unset: no mail. */
   SMTP_URL: optional(z.url({ protocol: /^smtps?$/ })),
   MAIL_FROM: z.string().default("LLM Gateway <no-reply@localhost>"),
+  /**
+   * The first account that signs up on an installation becomes its platform admin (so a
+   * newcomer's embedded start can grant credits in the portal). Default: on unless production,
+   * where the operator CLI makes admins (`users create --admin`).
+   */
+  FIRST_ACCOUNT_IS_ADMIN: optional(z.enum(["true", "false"]).transform((v) => v === "true")),
   /** Session lifetime, in days. */
   SESSION_TTL_DAYS: z.coerce.number().int().min(1).max(365).default(30),
 });
@@ -73,6 +79,7 @@ export function parsePortalEnv(env: NodeJS.ProcessEnv): TPortalEnv {
       "Invalid environment: STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET are set together or not at all",
     );
   }
+  data.FIRST_ACCOUNT_IS_ADMIN ??= data.NODE_ENV !== "production";
   const own = new URL(data.PORTAL_PUBLIC_URL).origin;
   if (!data.PORTAL_ORIGINS.includes(own)) data.PORTAL_ORIGINS.push(own);
   return data;

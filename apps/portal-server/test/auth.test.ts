@@ -35,6 +35,25 @@ describe("auth", () => {
     expect(await platform.db.prisma.session.count({ where: { userId: me!.id } })).toBe(0);
   });
 
+  it("makes the first account of a non-production installation its platform admin, and no other", async () => {
+    const fresh = await startPlatform({ FIRST_ACCOUNT_IS_ADMIN: "" });
+    try {
+      const first = await fresh.signedIn("first");
+      const second = await fresh.signedIn("second");
+      expect((await first.trpc.auth.me.query())?.isPlatformAdmin).toBe(true);
+      expect((await second.trpc.auth.me.query())?.isPlatformAdmin).toBe(false);
+    } finally {
+      await fresh.close();
+    }
+    const production = await startPlatform({ NODE_ENV: "production", FIRST_ACCOUNT_IS_ADMIN: "" });
+    try {
+      const first = await production.signedIn("first");
+      expect((await first.trpc.auth.me.query())?.isPlatformAdmin).toBe(false);
+    } finally {
+      await production.close();
+    }
+  });
+
   it("refuses a second account for the same email, and says which field is wrong", async () => {
     const a = await platform.signedIn("dup");
     const again = await rejection(

@@ -33,10 +33,13 @@ export async function signUp(
   meta: RequestMeta,
 ) {
   const passwordHash = await hashPassword(input.password);
+  const prisma = services.db.prisma;
   let user: TCurrentUser;
   try {
-    user = await services.db.prisma.user.create({
-      data: { email: input.email, passwordHash, name: input.name ?? null },
+    // The first account of an installation may administer it (FIRST_ACCOUNT_IS_ADMIN).
+    const firstAccount = services.env.FIRST_ACCOUNT_IS_ADMIN === true && (await prisma.user.count()) === 0;
+    user = await prisma.user.create({
+      data: { email: input.email, passwordHash, name: input.name ?? null, isPlatformAdmin: firstAccount },
       select: { id: true, email: true, name: true, isPlatformAdmin: true },
     });
   } catch (error) {
@@ -45,12 +48,13 @@ export async function signUp(
     }
     throw error;
   }
-  await writeAudit(services.db.prisma, {
+  await writeAudit(prisma, {
     actorUserId: user.id,
     actorType: "user",
     action: "user.sign_up",
     targetType: "user",
     targetId: user.id,
+    metadata: { platformAdmin: user.isPlatformAdmin },
     ip: meta.ip,
   });
   const session = await services.sessions.create(user.id, meta);

@@ -75,6 +75,8 @@ export async function startPlatform(
     INTERNAL_SERVICE_TOKEN: token,
     ENCRYPTION_KEY: testEncryptionKey,
     PORTAL_PUBLIC_URL: "http://portal.test",
+    // Tests make admins on purpose; the first-account rule has its own test.
+    FIRST_ACCOUNT_IS_ADMIN: "false",
     ...env,
   });
   const portal = await buildApp({ env: portalEnv, db, logStream });
