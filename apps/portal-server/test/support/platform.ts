@@ -33,8 +33,14 @@ export interface TestPlatform {
   portalUrl: string;
   inferenceUrl: string;
   origin: string;
-  /** Every log line both servers wrote so far. */
+  /** Every log line the portal wrote so far. */
   logs: string[];
+  /**
+   * Every secret the clients sent or received (passwords, BYOK keys, session tokens, one-time
+   * tokens, API keys). No response after a secret first appeared may contain it, and at close no
+   * log line and no audit row may: every portal test file checks this, for every call it makes.
+   */
+  secrets: Set<string>;
   client(options?: { origin?: string }): PortalClient;
   /** A new user, signed in; its email is unique per call. */
   signedIn(name?: string): Promise<PortalClient & { email: string; password: string; userId: string }>;
@@ -83,11 +89,13 @@ export async function startPlatform(
   await portal.listen({ host: "127.0.0.1", port: 0 });
   const portalUrl = `http://127.0.0.1:${(portal.server.address() as { port: number }).port}`;
   const origin = "http://portal.test";
+  const secrets = new Set<string>();
   let users = 0;
 
   const client = (opts: { origin?: string } = {}): PortalClient => {
     const cookies = new Map<string, string>();
     const send = async (url: string | URL | Request, init: RequestInit = {}) => {
+      if (typeof init.body === "string") collectSecrets(init.body, secrets);
       const headers = new Headers(init.headers);
       headers.set("origin", opts.origin ?? origin);
       if (cookies.size > 0) {
@@ -101,6 +109,11 @@ export async function startPlatform(
         if (expired) cookies.delete(name.trim());
         else cookies.set(name.trim(), value.trim());
       }
+      const body = await response.clone().text();
+      const leaked = [...secrets].find((secret) => body.includes(secret));
+      if (leaked) throw new Error(`a response of ${String(url)} contains a secret: ${leaked.slice(0, 6)}...`);
+      collectSecrets(body, secrets);
+      for (const value of cookies.values()) secrets.add(value);
       return response;
     };
     const trpc = createTRPCClient<AppRouter>({
@@ -117,6 +130,7 @@ export async function startPlatform(
     inferenceUrl,
     origin,
     logs,
+    secrets,
     client,
     async signedIn(name = "user") {
       users += 1;
@@ -127,9 +141,19 @@ export async function startPlatform(
       return { ...c, email, password, userId: user.id };
     },
     async close() {
+      const audit = JSON.stringify(
+        await db.prisma.auditLog.findMany({ select: { metadata: true, targetId: true, action: true } }),
+      );
       await portal.close();
       await inference.close();
       if (!options.db) await db.close();
+      for (const secret of secrets) {
+        const line = logs.find((l) => l.includes(secret));
+        if (line)
+          throw new Error(`the portal logged a secret (${secret.slice(0, 6)}...): ${line.slice(0, 200)}`);
+        if (audit.includes(secret))
+          throw new Error(`an audit row contains a secret (${secret.slice(0, 6)}...)`);
+      }
     },
   };
 }
@@ -146,4 +170,27 @@ export async function rejection(promise: Promise<unknown>): Promise<TRPCClientEr
     );
   }
   return error as TRPCClientError<AppRouter>;
+}
+
+const SECRET_FIELDS = new Set(["password", "currentPassword", "newPassword", "apiKey", "token", "key"]);
+
+/** Adds the values of secret-named fields anywhere in a JSON text to `into`. */
+function collectSecrets(text: string, into: Set<string>) {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return;
+  }
+  const walk = (value: unknown) => {
+    if (Array.isArray(value)) {
+      for (const item of value) walk(item);
+    } else if (value && typeof value === "object") {
+      for (const [name, field] of Object.entries(value)) {
+        if (SECRET_FIELDS.has(name) && typeof field === "string" && field.length >= 10) into.add(field);
+        else walk(field);
+      }
+    }
+  };
+  walk(parsed);
 }
