@@ -2,6 +2,8 @@
 // default (PGlite in DATA_DIR, in-memory stores); with DATABASE_URL / REDIS_URL it uses those.
 // Each app still parses its own environment and gets its own port.
 import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
 import { buildApp as buildInference } from "../apps/inference/src/app.ts";
 import { parseInferenceEnv } from "../apps/inference/src/env.ts";
 import { buildApp as buildPortal } from "../apps/portal-server/src/app.ts";
@@ -9,9 +11,20 @@ import { parsePortalEnv } from "../apps/portal-server/src/env.ts";
 import { bootstrapFirstRun, closeOnSignals, openDatabase, seedPrices } from "../packages/db/src/index.ts";
 
 // In one process the portal reaches the inference service's internal API with a token made
-// for this run, unless the operator set one.
+// for this run, unless the operator set one; its links and CORS follow the chosen ports.
 const shared: NodeJS.ProcessEnv = { ...process.env };
 shared.INTERNAL_SERVICE_TOKEN ||= randomBytes(32).toString("hex");
+const inferencePort = shared.INFERENCE_PORT || "3000";
+const portalPort = shared.PORTAL_PORT || "3005";
+shared.INFERENCE_INTERNAL_URL ||= `http://127.0.0.1:${inferencePort}/internal/trpc`;
+shared.INFERENCE_PUBLIC_URL ||= `http://localhost:${inferencePort}/v1`;
+shared.PORTAL_PUBLIC_URL ||= `http://localhost:${portalPort}`;
+shared.PORTAL_ORIGINS ||= `http://localhost:${portalPort},http://127.0.0.1:${portalPort}`;
+shared.ALLOWED_ORIGINS ||= shared.PORTAL_ORIGINS;
+// BYOK keys are sealed with ENCRYPTION_KEY; the embedded default keeps one in its data folder.
+if (!shared.ENCRYPTION_KEY && !shared.DATABASE_URL) {
+  shared.ENCRYPTION_KEY = embeddedEncryptionKey(resolve(shared.DATA_DIR || "./.data"));
+}
 const inferenceEnv = parseInferenceEnv(shared);
 const portalEnv = parsePortalEnv(shared);
 
@@ -61,3 +74,13 @@ closeOnSignals(
   },
   (message) => console.log(message),
 );
+
+/** The embedded install's sealing key: made once, kept beside its database, readable by its owner only. */
+function embeddedEncryptionKey(dataDir: string): string {
+  const file = join(dataDir, "encryption.key");
+  if (existsSync(file)) return readFileSync(file, "utf8").trim();
+  mkdirSync(dataDir, { recursive: true });
+  const key = randomBytes(32).toString("hex");
+  writeFileSync(file, `${key}\n`, { mode: 0o600, flag: "wx" });
+  return key;
+}
