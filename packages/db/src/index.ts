@@ -19,7 +19,7 @@ export { closeOnSignals, openDatabase } from "./lifecycle.ts";
 export type { MigrateResult, Migration } from "./migrate.ts";
 export { defaultMigrationsDir, MigrationError, migrate, readMigrations } from "./migrate.ts";
 export { createPasswordReset, hashToken, newOneTimeToken, passwordResetTtlMs } from "./one-time-tokens.ts";
-export { createOrganization, defaultProjectSlug } from "./orgs.ts";
+export { createOrganization, createOrganizationInTransaction, defaultProjectSlug } from "./orgs.ts";
 export { hashPassword, verifyPassword } from "./passwords.ts";
 export * from "./prisma-types.ts";
 export { defaultPrices, defaultPricesEffectiveFrom, seedPrices } from "./seed.ts";
