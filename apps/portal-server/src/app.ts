@@ -5,6 +5,7 @@ import { Redis } from "ioredis";
 import type { TPortalEnv } from "./env.ts";
 import { trpcPlugin } from "./plugins/trpc-plugin.ts";
 import { healthRoutes } from "./routes/health.ts";
+import { stripeWebhookRoutes } from "./routes/stripe-webhook.ts";
 import { webAppRoutes } from "./routes/web-app.ts";
 import { createPortalServices } from "./services/portal-services.ts";
 
@@ -53,6 +54,7 @@ export async function buildApp(deps: PortalDeps): Promise<FastifyInstance> {
   await app.register(fastifyCookie);
   await app.register(healthRoutes, { db });
   await app.register(trpcPlugin, { services });
+  await app.register(stripeWebhookRoutes, { services });
   await app.register(webAppRoutes, { dist: env.PORTAL_WEB_DIST });
   return app;
 }

@@ -14,7 +14,7 @@ export { DataDirLockedError } from "./data-dir-lock.ts";
 export { envError, ZDatabaseEnv } from "./env.ts";
 export { bootstrapFirstRun, firstRunCreditMicros, firstRunOrgSlug } from "./first-run.ts";
 export type { LedgerEntryInput } from "./ledger.ts";
-export { postLedgerEntry } from "./ledger.ts";
+export { isUniqueViolation, postLedgerEntry, postLedgerEntryInTransaction } from "./ledger.ts";
 export { closeOnSignals, openDatabase } from "./lifecycle.ts";
 export type { MigrateResult, Migration } from "./migrate.ts";
 export { defaultMigrationsDir, MigrationError, migrate, readMigrations } from "./migrate.ts";

@@ -12,8 +12,37 @@ export interface LedgerEntryInput {
   actorUserId?: string | null;
 }
 
-function isUniqueViolation(error: unknown): boolean {
+export function isUniqueViolation(error: unknown): boolean {
   return (error as { code?: string } | null)?.code === "P2002";
+}
+
+/**
+ * Posts one ledger entry inside the caller's transaction, so the caller can write more with it
+ * (a processed-webhook row, an audit row) and commit it all or nothing. A key already posted
+ * returns that entry and changes nothing; a replay racing this one makes the insert fail with a
+ * unique violation (P2002), which aborts the caller's transaction: nothing of it is written.
+ */
+export async function postLedgerEntryInTransaction(tx: Prisma.TransactionClient, input: LedgerEntryInput) {
+  const existing = await tx.creditLedgerEntry.findUnique({ where: { idempotencyKey: input.idempotencyKey } });
+  if (existing) return { entry: existing, created: false };
+  const org = await tx.organization.update({
+    where: { id: input.orgId },
+    data: { balanceMicros: { increment: input.amountMicros } },
+    select: { balanceMicros: true },
+  });
+  const entry = await tx.creditLedgerEntry.create({
+    data: {
+      orgId: input.orgId,
+      amountMicros: input.amountMicros,
+      balanceAfterMicros: org.balanceMicros,
+      kind: input.kind,
+      idempotencyKey: input.idempotencyKey,
+      reference: input.reference ?? null,
+      note: input.note ?? null,
+      actorUserId: input.actorUserId ?? null,
+    },
+  });
+  return { entry, created: true };
 }
 
 /**
@@ -27,26 +56,9 @@ export async function postLedgerEntry(prisma: PrismaClient, input: LedgerEntryIn
   });
   if (existing) return { entry: existing, created: false };
   try {
-    const entry = await prisma.$transaction(async (tx: Prisma.TransactionClient) => {
-      const org = await tx.organization.update({
-        where: { id: input.orgId },
-        data: { balanceMicros: { increment: input.amountMicros } },
-        select: { balanceMicros: true },
-      });
-      return tx.creditLedgerEntry.create({
-        data: {
-          orgId: input.orgId,
-          amountMicros: input.amountMicros,
-          balanceAfterMicros: org.balanceMicros,
-          kind: input.kind,
-          idempotencyKey: input.idempotencyKey,
-          reference: input.reference ?? null,
-          note: input.note ?? null,
-          actorUserId: input.actorUserId ?? null,
-        },
-      });
-    });
-    return { entry, created: true };
+    return await prisma.$transaction((tx: Prisma.TransactionClient) =>
+      postLedgerEntryInTransaction(tx, input),
+    );
   } catch (error) {
     if (!isUniqueViolation(error)) throw error;
     const entry = await prisma.creditLedgerEntry.findUniqueOrThrow({

@@ -12,6 +12,7 @@ import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 import { catalog } from "../services/catalog.ts";
 import { issueKey, KeyAdminError, revokeKey, updateKey } from "../services/key-admin.ts";
+import { orgChanged } from "../services/org-admin.ts";
 import { testProvider } from "../services/provider-test.ts";
 import { router, serviceProcedure } from "./trpc.ts";
 
@@ -65,6 +66,13 @@ export const internalRouter = router({
         await ctx.deps.credits?.invalidateOrg(input.orgId);
         return { ok: true as const };
       }),
+  }),
+  orgs: router({
+    /** The org's status changed: every replica drops its keys from cache and reloads its balance. */
+    changed: serviceProcedure
+      .input(z.object({ orgId: z.uuid() }))
+      .output(z.object({ keys: z.number().int() }))
+      .mutation(({ ctx, input }) => orgChanged(ctx.deps, input.orgId).catch(mapError)),
   }),
   providers: router({
     test: serviceProcedure
