@@ -2,10 +2,9 @@
 // free of platform charges; user-supplied hosts are checked when connecting.
 import { randomBytes } from "node:crypto";
 import { createApiKey, createOrganization, postLedgerEntry } from "@gw/db";
-import { createSecretBox } from "@gw/server-kit";
+import { createSecretBox, providerKeyOwner } from "@gw/server-kit";
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { providerKeyOwner } from "../src/routing/org-routing.ts";
 import { eventually, startGateway, type TestGateway } from "./support/gateway.ts";
 import { type MockOpenAI, startMockOpenAI } from "./support/mock-openai.ts";
 

@@ -46,6 +46,12 @@ export function createSecretBox(key: string): SecretBox {
   };
 }
 
+/**
+ * The owner a BYOK provider key is sealed to: the portal seals with it, the inference service opens
+ * with it, so a key copied to another organization or provider row does not open.
+ */
+export const providerKeyOwner = (orgId: string, providerId: string) => `org:${orgId}/provider:${providerId}`;
+
 /** What a person may see of a secret: its last four characters. */
 export function lastFour(secret: string): string {
   return secret.length <= 4 ? "****" : secret.slice(-4);

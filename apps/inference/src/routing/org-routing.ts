@@ -3,7 +3,7 @@
 // provider (e.g. "openai") replaces it for that org, so `openai/gpt-4o` then runs on the org's key.
 // BYOK models are free on purpose: the org pays its provider directly.
 import type { Database } from "@gw/db";
-import { createGuardedFetch, type SecretBox } from "@gw/server-kit";
+import { createGuardedFetch, providerKeyOwner, type SecretBox } from "@gw/server-kit";
 import { createAnthropicAdapter } from "../providers/anthropic.ts";
 import { createOpenAICompatibleAdapter } from "../providers/openai-compatible.ts";
 import type { TRouteConfig } from "./config.ts";
@@ -22,9 +22,6 @@ const defaultBaseUrl = {
   openai: "https://api.openai.com/v1",
   anthropic: "https://api.anthropic.com",
 } as const;
-
-/** The sealed key's owner: the same string the portal seals it with. */
-export const providerKeyOwner = (orgId: string, providerId: string) => `org:${orgId}/provider:${providerId}`;
 
 export function createOrgRouting(options: {
   db: Database;
