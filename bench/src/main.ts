@@ -206,6 +206,7 @@ async function runMode(
     for (const kind of opts.kinds) {
       const p = await probe(direct, target, kind, opts.probeSamples);
       sent += p.sent;
+      for (const [code, count] of Object.entries(p.statusCodes)) refused[code] = (refused[code] ?? 0) + count;
       result.probe[kind] = p;
       log(
         `${mode} ${kind} probe: added p50 ${p.addedUs.p50} µs, p99 ${p.addedUs.p99} µs, first byte p50 ${p.addedUs.firstByteP50} µs`,
