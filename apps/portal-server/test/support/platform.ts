@@ -187,7 +187,9 @@ function collectSecrets(text: string, into: Set<string>) {
       for (const item of value) walk(item);
     } else if (value && typeof value === "object") {
       for (const [name, field] of Object.entries(value)) {
-        if (SECRET_FIELDS.has(name) && typeof field === "string" && field.length >= 10) into.add(field);
+        // "key" is also the group key of usage series rows (a day, model or id): only API keys count.
+        const secret = SECRET_FIELDS.has(name) && (name !== "key" || String(field).startsWith("sk-"));
+        if (secret && typeof field === "string" && field.length >= 10) into.add(field);
         else walk(field);
       }
     }
