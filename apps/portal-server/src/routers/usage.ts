@@ -1,3 +1,33 @@
-import { router } from "../trpc/trpc.ts";
+import {
+  ZUsageExport,
+  ZUsageExportInput,
+  ZUsageRequestsInput,
+  ZUsageRequestsPage,
+  ZUsageSeriesRow,
+  ZUsageSummaryInput,
+  ZUsageTimeseriesInput,
+  ZUsageTotals,
+} from "@gw/contracts";
+import { z } from "zod";
+import * as usage from "../services/usage.ts";
+import { orgProcedure, router } from "../trpc/trpc.ts";
 
-export const usageRouter = router({});
+export const usageRouter = router({
+  summary: orgProcedure("usage:read")
+    .input(ZUsageSummaryInput)
+    .output(ZUsageTotals)
+    .query(({ ctx, input }) => usage.usageSummary(ctx.services, ctx.org.id, input)),
+  timeseries: orgProcedure("usage:read")
+    .input(ZUsageTimeseriesInput)
+    .output(z.array(ZUsageSeriesRow))
+    .query(({ ctx, input }) => usage.usageTimeseries(ctx.services, ctx.org.id, input)),
+  requests: orgProcedure("usage:read")
+    .input(ZUsageRequestsInput)
+    .output(ZUsageRequestsPage)
+    .query(({ ctx, input }) => usage.usageRequests(ctx.services, ctx.org.id, input)),
+  /** A query: it reads only, and the web app fetches it when asked to download. */
+  exportCsv: orgProcedure("usage:read")
+    .input(ZUsageExportInput)
+    .output(ZUsageExport)
+    .query(({ ctx, input }) => usage.exportUsageCsv(ctx.services, ctx.org.id, input)),
+});
