@@ -183,6 +183,7 @@ export async function handleStripeEvent(
     }
     throw error;
   }
-  await refreshGatewayCredits(services, orgId);
+  // Not awaited: Stripe gets its answer without waiting for the gateways (the refresh never rejects).
+  void refreshGatewayCredits(services, orgId);
   return { outcome: "credited", orgId, amountMicros: paidMicros };
 }
