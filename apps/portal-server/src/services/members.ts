@@ -263,22 +263,30 @@ export async function changeRole(
   });
 }
 
-export async function removeMember(services: PortalServices, actor: OrgActor, userId: string) {
+/** Removes a member (`remove`) or the caller (`leave`), within the owner rules. */
+async function dropMembership(
+  services: PortalServices,
+  actor: OrgActor,
+  userId: string,
+  how: "remove" | "leave",
+) {
   await inTransaction(services, async (tx) => {
     await lockOrg(tx, actor.orgId);
     const member = await findMember(tx, actor.orgId, userId);
     if (member.role === "owner") {
-      requireOwnerFor(actor, "remove an owner");
+      if (how === "remove") requireOwnerFor(actor, "remove an owner");
       if ((await ownerCount(tx, actor.orgId)) === 1) {
         throw new PortalError(
           "precondition_failed",
-          "The last owner cannot be removed: make another member an owner first.",
+          how === "remove"
+            ? "The last owner cannot be removed: make another member an owner first."
+            : "You are the last owner: make another member an owner first, or delete the organization.",
         );
       }
     }
     await tx.membership.delete({ where: { id: member.id } });
     await auditChange(tx, actor, {
-      action: "member.remove",
+      action: `member.${how}`,
       targetType: "user",
       targetId: userId,
       metadata: { email: member.user.email, role: member.role },
@@ -286,22 +294,11 @@ export async function removeMember(services: PortalServices, actor: OrgActor, us
   });
 }
 
-export async function leaveOrg(services: PortalServices, actor: OrgActor) {
-  await inTransaction(services, async (tx) => {
-    await lockOrg(tx, actor.orgId);
-    const member = await findMember(tx, actor.orgId, actor.userId);
-    if (member.role === "owner" && (await ownerCount(tx, actor.orgId)) === 1) {
-      throw new PortalError(
-        "precondition_failed",
-        "You are the last owner: make another member an owner first, or delete the organization.",
-      );
-    }
-    await tx.membership.delete({ where: { id: member.id } });
-    await auditChange(tx, actor, {
-      action: "member.leave",
-      targetType: "user",
-      targetId: actor.userId,
-      metadata: { email: member.user.email, role: member.role },
-    });
-  });
+export function removeMember(services: PortalServices, actor: OrgActor, userId: string) {
+  return dropMembership(services, actor, userId, "remove");
+}
+
+/** Any member may leave, except the last owner. */
+export function leaveOrg(services: PortalServices, actor: OrgActor) {
+  return dropMembership(services, actor, actor.userId, "leave");
 }

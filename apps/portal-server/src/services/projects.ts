@@ -89,6 +89,21 @@ export async function renameProject(
   });
 }
 
+async function setArchivedAt(tx: Tx, actor: OrgActor, project: TProject, archivedAt: Date | null) {
+  const updated = await tx.project.update({
+    where: { id: project.id },
+    data: { archivedAt },
+    select: projectSelect,
+  });
+  await auditChange(tx, actor, {
+    action: archivedAt ? "project.archive" : "project.unarchive",
+    targetType: "project",
+    targetId: project.id,
+    metadata: { slug: project.slug, name: project.name },
+  });
+  return updated;
+}
+
 /** Archives the project; archiving an archived project changes nothing. */
 export async function archiveProject(
   services: PortalServices,
@@ -114,18 +129,7 @@ export async function archiveProject(
         `This project has ${plural(liveKeys, "active API key")}; revoke them before archiving it.`,
       );
     }
-    const archived = await tx.project.update({
-      where: { id: project.id },
-      data: { archivedAt: now },
-      select: projectSelect,
-    });
-    await auditChange(tx, actor, {
-      action: "project.archive",
-      targetType: "project",
-      targetId: project.id,
-      metadata: { slug: project.slug, name: project.name },
-    });
-    return archived;
+    return setArchivedAt(tx, actor, project, now);
   });
 }
 
@@ -138,17 +142,6 @@ export async function unarchiveProject(
   return inTransaction(services, async (tx) => {
     const project = await findProject(tx, actor.orgId, projectId);
     if (!project.archivedAt) return project;
-    const restored = await tx.project.update({
-      where: { id: project.id },
-      data: { archivedAt: null },
-      select: projectSelect,
-    });
-    await auditChange(tx, actor, {
-      action: "project.unarchive",
-      targetType: "project",
-      targetId: project.id,
-      metadata: { slug: project.slug, name: project.name },
-    });
-    return restored;
+    return setArchivedAt(tx, actor, project, null);
   });
 }
