@@ -284,8 +284,12 @@ describe("keys", () => {
     const expired = await alice.trpc.keys.list.query({ orgId, status: "expired" });
     expect(expired.map((k) => k.id)).toContain(created.id);
     expect(expired.every((k) => k.status === "expired")).toBe(true);
+    const fresh = await alice.trpc.keys.create.mutate({ orgId, projectId, name: "Fresh" });
+    const scheduled = await alice.trpc.keys.create.mutate({ orgId, projectId, name: "Scheduled" });
+    await alice.trpc.keys.rotate.mutate({ orgId, keyId: scheduled.id, gracePeriodSeconds: 3600 });
     const active = await alice.trpc.keys.list.query({ orgId, status: "active" });
-    expect(active.length).toBeGreaterThan(0);
+    expect(active.map((k) => k.id)).toEqual(expect.arrayContaining([fresh.id, scheduled.id]));
+    expect(expired.map((k) => k.id)).not.toContain(fresh.id);
     expect(active.every((k) => k.status === "active")).toBe(true);
 
     const other = await p.db.prisma.project.create({ data: { orgId, slug: "other", name: "Other" } });

@@ -69,22 +69,28 @@ function toListed(row: KeyRow, now: Date): TApiKey {
   return { ...rest, projectName: project.name, status: effectiveStatus(row, now) };
 }
 
-/** The database condition for an effective status, matching effectiveStatus. */
+/**
+ * The database condition for an effective status, matching effectiveStatus. Spelled out with
+ * explicit nulls: NOT over a nullable comparison would drop rows where it is NULL.
+ */
 function statusWhere(status: TApiKeyStatus, now: Date): Prisma.ApiKeyWhereInput {
-  const revokedByTime = { status: "active" as const, revokeAt: { lte: now } };
-  const notRevokedByTime = { OR: [{ revokeAt: null }, { revokeAt: { gt: now } }] };
-  const expiredByTime = {
-    status: "active" as const,
-    OR: [{ expiresAt: { lte: now } }, { trialEndAt: { lte: now } }],
+  const notRevoked: Prisma.ApiKeyWhereInput = {
+    status: { not: "revoked" },
+    OR: [{ revokeAt: null }, { revokeAt: { gt: now } }],
   };
-  if (status === "revoked") return { OR: [{ status: "revoked" }, revokedByTime] };
+  if (status === "revoked") return { OR: [{ status: "revoked" }, { revokeAt: { lte: now } }] };
   if (status === "expired") {
-    return { AND: [notRevokedByTime, { OR: [{ status: "expired" }, expiredByTime] }] };
+    return {
+      AND: [
+        notRevoked,
+        { OR: [{ status: "expired" }, { expiresAt: { lte: now } }, { trialEndAt: { lte: now } }] },
+      ],
+    };
   }
   return {
-    status: "active",
     AND: [
-      notRevokedByTime,
+      notRevoked,
+      { status: "active" },
       { OR: [{ expiresAt: null }, { expiresAt: { gt: now } }] },
       { OR: [{ trialEndAt: null }, { trialEndAt: { gt: now } }] },
     ],
