@@ -1,6 +1,6 @@
 // API keys end to end: the portal's procedures, the real inference service behind them, and /v1.
 import { randomBytes } from "node:crypto";
-import { createOrganization, postLedgerEntry } from "@gw/db";
+import { createApiKey, createOrganization, postLedgerEntry } from "@gw/db";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { rejection, startPlatform, type TestPlatform } from "./support/platform.ts";
 
@@ -342,5 +342,38 @@ describe("keys", () => {
     expect(await p.db.prisma.apiKey.count({ where: { orgId: bobs.orgId } })).toBe(0);
     expect(await listed(keyId)).toMatchObject({ name: "Private", status: "active", revokeAt: null });
     expect((await chat(key)).status).toBe(200);
+  });
+});
+
+describe("keys when the inference service does not answer", () => {
+  let down: TestPlatform;
+  afterAll(() => down?.close());
+
+  it("reports failure for create, update, revoke and rotate, and changes nothing", async () => {
+    down = await startPlatform({ INFERENCE_INTERNAL_URL: "http://127.0.0.1:9/internal/trpc" });
+    const owner = await down.signedIn("owner");
+    const { org, project } = await createOrganization(down.db.prisma, {
+      slug: "down-org",
+      ownerUserId: owner.userId,
+    });
+    const { record } = await createApiKey(down.db.prisma, {
+      orgId: org.id,
+      projectId: project.id,
+      name: "Kept",
+    });
+    const before = await down.db.prisma.apiKey.findMany({ where: { orgId: org.id } });
+    for (const call of [
+      owner.trpc.keys.create.mutate({ orgId: org.id, projectId: project.id, name: "New" }),
+      owner.trpc.keys.update.mutate({ orgId: org.id, keyId: record.id, name: "Changed" }),
+      owner.trpc.keys.revoke.mutate({ orgId: org.id, keyId: record.id }),
+      owner.trpc.keys.rotate.mutate({ orgId: org.id, keyId: record.id, gracePeriodSeconds: 60 }),
+    ]) {
+      const error = await rejection(call);
+      expect(error.data?.code).toBe("SERVICE_UNAVAILABLE");
+      expect(error.message).toMatch(/inference service/);
+    }
+    expect(await down.db.prisma.apiKey.findMany({ where: { orgId: org.id } })).toEqual(before);
+    const listed = await owner.trpc.keys.list.query({ orgId: org.id });
+    expect(listed.map((k) => [k.id, k.status, k.name])).toEqual([[record.id, "active", "Kept"]]);
   });
 });
