@@ -184,4 +184,64 @@ describe("portal journey", () => {
     },
     180_000,
   );
+
+  const pages = [
+    "Dashboard",
+    "Playground",
+    "API keys",
+    "Usage",
+    "Billing",
+    "Members",
+    "Projects",
+    "Providers",
+    "Models",
+    "Audit log",
+    "Settings",
+  ];
+
+  browserIt(
+    "every page renders without an error, at a laptop and at a phone width",
+    async () => {
+      if (!platform || !browser) throw new Error("not started");
+      for (const viewport of [
+        { width: 1280, height: 900 },
+        { width: 390, height: 844 },
+      ]) {
+        const context = await browser.newContext({ baseURL: platform.portalUrl, viewport });
+        const page = await context.newPage();
+        page.setDefaultTimeout(15_000);
+        const step = journeyRecorder(`pages-${viewport.width}`, page);
+        await step("sign in", async () => {
+          await page.goto("/sign-in");
+          await page.getByLabel("Email").fill("newcomer@example.test");
+          await page.getByLabel("Password").fill("correct horse battery");
+          await page.getByRole("button", { name: "Sign in" }).click();
+          await page.getByRole("heading", { level: 1, name: "Journey Inc" }).waitFor();
+        });
+        const phone = viewport.width < 760;
+        for (const label of [...pages, "Organizations & credits", "Model prices"]) {
+          await step(label, async () => {
+            if (phone) await page.getByRole("button", { name: "Menu" }).click();
+            const admin = label === "Organizations & credits" || label === "Model prices";
+            await page
+              .getByRole("navigation", { name: admin ? "Platform admin" : "Organization" })
+              .getByRole("link", { name: label, exact: true })
+              .click();
+            await page.getByRole("heading", { level: 1 }).first().waitFor();
+            await page.waitForLoadState("networkidle");
+            await page.getByText("Loading…").first().waitFor({ state: "hidden" });
+            const errors = await page.locator(".alert-error").allTextContents();
+            expect(errors, `errors on ${label}`).toEqual([]);
+            // Nothing wider than the screen but tables, which scroll inside their box.
+            const overflow = await page.evaluate(
+              () => document.documentElement.scrollWidth - window.innerWidth,
+            );
+            expect(overflow, `horizontal overflow on ${label}`).toBeLessThanOrEqual(0);
+          });
+        }
+        await context.close();
+      }
+    },
+    120_000,
+  );
 });

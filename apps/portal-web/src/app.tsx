@@ -6,6 +6,7 @@ import { AdminOrgsPage } from "./pages/admin-orgs.tsx";
 import { AdminPricesPage } from "./pages/admin-prices.tsx";
 import { AuditPage } from "./pages/audit.tsx";
 import { BillingPage } from "./pages/billing.tsx";
+import { BillingReturnPage } from "./pages/billing-return.tsx";
 import { DashboardPage } from "./pages/dashboard.tsx";
 import { HomePage } from "./pages/home.tsx";
 import { KeysPage } from "./pages/keys.tsx";
@@ -33,6 +34,7 @@ export function App() {
       <Route element={<RequireUser />}>
         <Route index element={<HomePage />} />
         <Route path="/orgs/new" element={<NewOrgPage />} />
+        <Route path="/billing" element={<BillingReturnPage />} />
         <Route path="/o/:slug" element={<OrgLayout />}>
           <Route index element={<DashboardPage />} />
           <Route path="playground" element={<PlaygroundPage />} />

@@ -1,8 +1,8 @@
 // The signed-in layout: a sidebar (organization switcher, navigation, account) that becomes a
 // menu button on phone widths, and the page.
 import type { TOrgSummary } from "@gw/contracts";
-import { type ReactNode, useEffect, useState } from "react";
-import { Link, NavLink, useLocation } from "react-router";
+import { type ReactNode, useState } from "react";
+import { Link, NavLink } from "react-router";
 import { useUser } from "../lib/session.tsx";
 import { OrgSwitcher } from "./org-switcher.tsx";
 import { SignOutButton } from "./sign-out-button.tsx";
@@ -28,9 +28,8 @@ export function AppShell(props: {
 }) {
   const user = useUser();
   const [menuOpen, setMenuOpen] = useState(false);
-  const location = useLocation();
-  // biome-ignore lint/correctness/useExhaustiveDependencies: close the phone menu on every navigation
-  useEffect(() => setMenuOpen(false), [location.pathname]);
+  // On a phone, following any link closes the menu.
+  const closeMenu = () => setMenuOpen(false);
   return (
     <div className="shell">
       <a className="skip-link" href="#main">
@@ -61,6 +60,7 @@ export function AppShell(props: {
               {orgPages.map((page) => (
                 <li key={page.path}>
                   <NavLink
+                    onClick={closeMenu}
                     to={`/o/${props.currentSlug}${page.path ? `/${page.path}` : ""}`}
                     end={page.path === ""}
                   >
@@ -76,10 +76,14 @@ export function AppShell(props: {
             <h2 className="nav-heading">Platform admin</h2>
             <ul>
               <li>
-                <NavLink to="/admin/orgs">Organizations &amp; credits</NavLink>
+                <NavLink onClick={closeMenu} to="/admin/orgs">
+                  Organizations &amp; credits
+                </NavLink>
               </li>
               <li>
-                <NavLink to="/admin/prices">Model prices</NavLink>
+                <NavLink onClick={closeMenu} to="/admin/prices">
+                  Model prices
+                </NavLink>
               </li>
             </ul>
           </nav>
