@@ -74,6 +74,13 @@ describe.skipIf(!adminUrl)("database outage (PostgreSQL)", () => {
       return count === 3 ? count : undefined;
     }, 15_000);
     expect(written).toBe(3);
+    // The refused request is recorded too, once, at no cost.
+    const coldId = cold.headers.get("x-request-id")!;
+    const refused = await eventually(
+      () => db.prisma.usageRecord.findUnique({ where: { requestId: coldId } }).then((r) => r ?? undefined),
+      15_000,
+    );
+    expect(refused).toMatchObject({ outcome: "gateway_error", httpStatus: 503, costMicros: 0n });
     // Exactly once: the ledger debited each request once.
     const usage = await db.prisma.usageRecord.aggregate({
       where: { orgId: gw.orgId },

@@ -24,6 +24,7 @@ export const ZUsageOutcome = z.enum([
   "insufficient_quota",
   "cancelled",
   "timeout",
+  "gateway_error",
 ]);
 export type TUsageOutcome = z.infer<typeof ZUsageOutcome>;
 

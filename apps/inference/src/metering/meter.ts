@@ -217,11 +217,13 @@ export function recordRefusal(
 export async function admit(metering: Metering, input: AdmitInput): Promise<MeterTicket> {
   const targets = input.route.targets.filter((target) => priceOf(metering, target) !== undefined);
   if (targets.length === 0) {
-    throw new GatewayError(
+    const error = new GatewayError(
       "service_unavailable",
       `The model \`${input.requestedModel}\` has no price on this gateway, so it cannot be billed. An operator must set one.`,
       "model",
     );
+    recordRefusal(metering, input, "gateway_error", error);
+    throw error;
   }
   const promptForReservation =
     Number((BigInt(input.promptTokens) * PROMPT_MARGIN_NUM) / PROMPT_MARGIN_DEN) + PROMPT_MARGIN_FLAT;
@@ -281,10 +283,12 @@ export async function admit(metering: Metering, input: AdmitInput): Promise<Mete
     } catch (error) {
       refund();
       if (error instanceof CreditStoreUnavailableError) {
-        throw new GatewayError(
+        const unavailable = new GatewayError(
           "service_unavailable",
           "The gateway cannot check your balance right now. Retry shortly.",
         );
+        recordRefusal(metering, input, "gateway_error", unavailable);
+        throw unavailable;
       }
       throw error;
     }
