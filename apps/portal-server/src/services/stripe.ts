@@ -51,8 +51,8 @@ export async function createCheckout(
       ],
       client_reference_id: actor.orgId,
       metadata: { orgId: actor.orgId, amountMicros: amountMicros.toString(), userId: actor.userId },
-      success_url: `${base}/billing?checkout=success`,
-      cancel_url: `${base}/billing?checkout=cancel`,
+      success_url: `${base}/o/${org.slug}/billing?checkout=success`,
+      cancel_url: `${base}/o/${org.slug}/billing?checkout=cancel`,
       ...(org.stripeCustomerId
         ? { customer: org.stripeCustomerId }
         : { customer_creation: "always" as const, customer_email: actor.email }),

@@ -1,3 +1,6 @@
+// @fastify/cookie's types (request.cookies, reply.setCookie) for whoever reads this file's types,
+// including the web app through the AppRouter type.
+import type {} from "@fastify/cookie";
 import type { CreateFastifyContextOptions } from "@trpc/server/adapters/fastify";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import type { PortalServices } from "../services/portal-services.ts";
