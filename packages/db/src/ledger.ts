@@ -1,4 +1,5 @@
 import type { LedgerKind, Prisma, PrismaClient } from "./generated/prisma/client.ts";
+import { isUniqueViolation } from "./prisma-errors.ts";
 
 export interface LedgerEntryInput {
   orgId: string;
@@ -10,10 +11,6 @@ export interface LedgerEntryInput {
   reference?: string | null;
   note?: string | null;
   actorUserId?: string | null;
-}
-
-export function isUniqueViolation(error: unknown): boolean {
-  return (error as { code?: string } | null)?.code === "P2002";
 }
 
 /**

@@ -2,7 +2,14 @@
 // Passwords are argon2id hashes; a wrong email and a wrong password take the same time and get the
 // same answer.
 import type { TCurrentUser } from "@gw/contracts";
-import { createPasswordReset, hashPassword, hashToken, verifyPassword, writeAudit } from "@gw/db";
+import {
+  createPasswordReset,
+  hashPassword,
+  hashToken,
+  isUniqueViolation,
+  verifyPassword,
+  writeAudit,
+} from "@gw/db";
 import { PortalError } from "./errors.ts";
 import type { PortalServices } from "./portal-services.ts";
 
@@ -22,10 +29,6 @@ const publicUser = (user: TCurrentUser): TCurrentUser => ({
   name: user.name,
   isPlatformAdmin: user.isPlatformAdmin,
 });
-
-function isUniqueViolation(error: unknown): boolean {
-  return (error as { code?: string } | null)?.code === "P2002";
-}
 
 export async function signUp(
   services: PortalServices,

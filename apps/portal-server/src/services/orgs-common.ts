@@ -19,10 +19,6 @@ export interface OrgActor extends Actor {
   role: TMemberRole;
 }
 
-export function isUniqueViolation(error: unknown): boolean {
-  return (error as { code?: string } | null)?.code === "P2002";
-}
-
 /** Runs a change in one transaction. */
 export function inTransaction<T>(services: PortalServices, work: (tx: Tx) => Promise<T>): Promise<T> {
   return services.db.prisma.$transaction(work);

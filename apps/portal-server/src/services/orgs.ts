@@ -3,13 +3,12 @@
 // that still work: keys are revoked first through the keys procedures (which tell every gateway
 // replica), so no request can be served, or settled, for an organization that no longer exists.
 import { formatUsd, type TMemberRole, type TOrgDetails, type TOrgSummary } from "@gw/contracts";
-import { createOrganizationInTransaction } from "@gw/db";
+import { createOrganizationInTransaction, isUniqueViolation } from "@gw/db";
 import { PortalError } from "./errors.ts";
 import {
   type Actor,
   auditChange,
   inTransaction,
-  isUniqueViolation,
   liveKeysWhere,
   lockOrg,
   type OrgActor,

@@ -3,11 +3,11 @@
 // an archived project never serves requests (the inference service already refuses to mint keys
 // in one), and unarchiving it does not bring any key back.
 import type { TProject } from "@gw/contracts";
+import { isUniqueViolation } from "@gw/db";
 import { notFound, PortalError } from "./errors.ts";
 import {
   auditChange,
   inTransaction,
-  isUniqueViolation,
   liveKeysWhere,
   lockOrg,
   type OrgActor,

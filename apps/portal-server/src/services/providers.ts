@@ -6,7 +6,7 @@
 
 import { randomUUID } from "node:crypto";
 import type { TProvider, TProviderKind, TProviderTestResult } from "@gw/contracts";
-import { type CustomProvider, type Prisma, writeAudit } from "@gw/db";
+import { type CustomProvider, isUniqueViolation, type Prisma, writeAudit } from "@gw/db";
 import {
   assertPublicUrl,
   lastFour,
@@ -85,10 +85,6 @@ export async function checkBaseUrl(
     throw new PortalError("invalid", "The base URL must not have a query string or fragment.");
   }
   return url.href.replace(/\/+$/, "");
-}
-
-function isUniqueViolation(error: unknown): boolean {
-  return (error as { code?: string } | null)?.code === "P2002";
 }
 
 const nameTaken = (name: string) =>

@@ -9,15 +9,12 @@ import { postLedgerEntry } from "../ledger.ts";
 import { createPasswordReset } from "../one-time-tokens.ts";
 import { createOrganization, defaultProjectSlug } from "../orgs.ts";
 import { hashPassword } from "../passwords.ts";
+import { isUniqueViolation } from "../prisma-errors.ts";
 import { seedPrices } from "../seed.ts";
 
 /** A problem with what the operator asked for: printed on one line, exit code 2. */
 export class UsageError extends Error {
   override name = "UsageError";
-}
-
-function isUniqueViolation(error: unknown): boolean {
-  return (error as { code?: string } | null)?.code === "P2002";
 }
 
 export function checkSlug(value: string, what: string): string {
