@@ -10,6 +10,8 @@ import {
 } from "@gw/contracts";
 import { z } from "zod";
 import * as usage from "../services/usage.ts";
+import { exportUsageCsv } from "../services/usage-export.ts";
+import { usageRequests } from "../services/usage-requests.ts";
 import { orgProcedure, router } from "../trpc/trpc.ts";
 
 export const usageRouter = router({
@@ -24,10 +26,10 @@ export const usageRouter = router({
   requests: orgProcedure("usage:read")
     .input(ZUsageRequestsInput)
     .output(ZUsageRequestsPage)
-    .query(({ ctx, input }) => usage.usageRequests(ctx.services, ctx.org.id, input)),
+    .query(({ ctx, input }) => usageRequests(ctx.services, ctx.org.id, input)),
   /** A query: it reads only, and the web app fetches it when asked to download. */
   exportCsv: orgProcedure("usage:read")
     .input(ZUsageExportInput)
     .output(ZUsageExport)
-    .query(({ ctx, input }) => usage.exportUsageCsv(ctx.services, ctx.org.id, input)),
+    .query(({ ctx, input }) => exportUsageCsv(ctx.services, ctx.org.id, input)),
 });
