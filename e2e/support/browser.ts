@@ -21,6 +21,7 @@ export function launchChromium(executablePath: string): Promise<Browser> {
 }
 
 export const outputDir = join(repoRoot, "e2e", "output");
+const keepAll = process.env.E2E_SCREENSHOTS === "always";
 
 /**
  * Runs the steps of a journey in order. After each step it keeps a screenshot of the page; when a
@@ -38,7 +39,13 @@ export function journeyRecorder(name: string, page: Page) {
     const label = `${String(index).padStart(2, "0")}-${title.replace(/[^a-z0-9]+/gi, "-").toLowerCase()}`;
     try {
       await run();
-      shots.push({ step: label, png: await page.screenshot({ fullPage: true }) });
+      const png = await page.screenshot({ fullPage: true });
+      shots.push({ step: label, png });
+      // E2E_SCREENSHOTS=always keeps every step's screenshot, also when the journey passes.
+      if (keepAll) {
+        mkdirSync(join(outputDir, name), { recursive: true });
+        writeFileSync(join(outputDir, name, `${label}.png`), png);
+      }
     } catch (error) {
       const dir = join(outputDir, name);
       mkdirSync(dir, { recursive: true });

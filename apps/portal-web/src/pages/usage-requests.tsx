@@ -57,11 +57,13 @@ export function RequestLog({ from, to }: { from: string; to: string }) {
     ...(outcome ? { outcome } : {}),
   });
   const resetPages = pages.reset;
+  const utils = trpc.useUtils();
   return (
     <section aria-labelledby="log-heading">
       <header className="section-header">
         <h2 id="log-heading">Requests</h2>
-        <button type="button" className="button-secondary" onClick={() => requests.refetch()}>
+        {/* Totals, charts and the log together: they are one picture of the same rows. */}
+        <button type="button" className="button-secondary" onClick={() => utils.usage.invalidate()}>
           Refresh
         </button>
       </header>
