@@ -33,6 +33,8 @@ export function UsageChart(props: { rows: TUsageSeriesRow[]; metric: UsageMetric
             <CartesianGrid strokeDasharray="3 3" vertical={false} />
             <XAxis dataKey="label" tick={{ fontSize: 12 }} interval="preserveStartEnd" />
             <YAxis
+              // Counts and micro-dollars are whole numbers: no 0.25-request ticks.
+              allowDecimals={false}
               tickFormatter={(n: number) => format(props.metric, n)}
               width={80}
               tick={{ fontSize: 12 }}
