@@ -23,6 +23,8 @@ import type { InferenceContext } from "./services/inference-context.ts";
 export interface InferenceDeps {
   env: TInferenceEnv;
   db: Database;
+  /** Where log lines go (default stdout); tests capture them to prove no secret is ever logged. */
+  logStream?: { write(line: string): void };
 }
 
 const RATE_LIMIT_EXPOSED = ["requests", "tokens"].flatMap((d) =>
@@ -44,6 +46,7 @@ export async function buildApp(deps: InferenceDeps): Promise<FastifyInstance> {
         : {
             level: env.LOG_LEVEL,
             redact: ["req.headers.authorization", 'req.headers["x-api-key"]', "req.headers.cookie"],
+            ...(deps.logStream ? { stream: deps.logStream } : {}),
           },
     // Per-request access logs cost CPU on every call; every request has its usage record instead.
     logController: new LogController({ disableRequestLogging: true }),

@@ -33,7 +33,7 @@ export interface TestPlatform {
   portalUrl: string;
   inferenceUrl: string;
   origin: string;
-  /** Every log line the portal wrote so far. */
+  /** Every log line the portal and the inference service wrote so far. */
   logs: string[];
   /**
    * Every secret the clients sent or received (passwords, BYOK keys, session tokens, one-time
@@ -68,8 +68,8 @@ export async function startPlatform(
       ...env,
     }),
     db,
+    logStream,
   });
-  // The inference app logs to stdout; its lines are checked by its own suite.
   await inference.listen({ host: "127.0.0.1", port: 0 });
   const inferenceUrl = `http://127.0.0.1:${(inference.server.address() as { port: number }).port}`;
   const portalEnv = parsePortalEnv({
