@@ -49,6 +49,27 @@ describe("fast fetch on undici.request", () => {
     expect(await response.json()).toEqual({ method: "POST", auth: "Bearer k", body: '{"a":1}' });
   });
 
+  it("answers headers case-insensitively and reads bodies as text, once", async () => {
+    const response = await fastFetch(`${base}/echo`, { method: "POST", body: "x" });
+    expect(response.ok).toBe(true);
+    expect(response.headers.get("Content-Type")).toBe("application/json");
+    expect(response.headers.has("X-Multi")).toBe(true);
+    expect(response.headers.get("x-missing")).toBeNull();
+    expect([...response.headers.entries()].map(([name]) => name)).toContain("x-multi");
+    expect(JSON.parse(await response.text())).toMatchObject({ method: "POST", body: "x" });
+    await expect(response.text()).rejects.toThrow();
+  });
+
+  it("cancelling the body as the SDKs do (iterator return) closes the connection", async () => {
+    const before = closedEarly;
+    const response = await fastFetch(`${base}/slow-stream`);
+    const iterator = (response.body as unknown as AsyncIterable<Uint8Array>)[Symbol.asyncIterator]();
+    expect(new TextDecoder().decode((await iterator.next()).value)).toContain("data: 1");
+    await iterator.return?.();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(closedEarly).toBe(before + 1);
+  });
+
   it("handles bodiless statuses and refuses redirects when asked", async () => {
     const empty = await fastFetch(`${base}/empty`);
     expect(empty.status).toBe(204);
@@ -59,11 +80,12 @@ describe("fast fetch on undici.request", () => {
   it("streams, and aborting mid-stream closes the connection", async () => {
     const controller = new AbortController();
     const response = await fastFetch(`${base}/slow-stream`, { signal: controller.signal });
-    const reader = response.body!.getReader();
-    expect(new TextDecoder().decode((await reader.read()).value)).toContain("data: 1");
+    // The body is read as the SDKs read it: an async iterable of bytes.
+    const reader = (response.body as unknown as AsyncIterable<Uint8Array>)[Symbol.asyncIterator]();
+    expect(new TextDecoder().decode((await reader.next()).value)).toContain("data: 1");
     controller.abort();
-    await expect(reader.read()).rejects.toThrow();
+    await expect(reader.next()).rejects.toThrow();
     await new Promise((resolve) => setTimeout(resolve, 100));
-    expect(closedEarly).toBe(1);
+    expect(closedEarly).toBe(2);
   });
 });
