@@ -37,7 +37,9 @@ describe("credits", () => {
   // max_tokens 1000 on demo-chat ($0.50/M in, $1.50/M out) reserves ~1,530 µ$; 10 fit in 15,400.
   const balance = 15_400n;
   beforeAll(async () => {
-    gw = await startGateway({ DEMO_TOKEN_DELAY_MS: "10" }, { creditMicros: balance });
+    // Each reply streams ~50 tokens 40 ms apart (~2 s), so all 100 are admitted while the first
+    // ones still hold their reservations, also on a loaded CI machine.
+    gw = await startGateway({ DEMO_TOKEN_DELAY_MS: "40" }, { creditMicros: balance });
   });
   afterAll(() => gw.close());
 
