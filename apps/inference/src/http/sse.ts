@@ -17,9 +17,8 @@ export function startSse(reply: FastifyReply): ServerResponse {
   return reply.raw;
 }
 
-/** Writes one event; waits when the socket's buffer is full so a slow client is not flooded. */
-export function writeEvent(raw: ServerResponse, data: string): Promise<void> | undefined {
-  if (raw.write(`data: ${data}\n\n`)) return undefined;
+/** Resolves when the socket's buffer has drained (or the response closed). */
+function drained(raw: ServerResponse): Promise<void> {
   return new Promise((resolve) => {
     const done = () => {
       raw.off("drain", done);
@@ -29,6 +28,44 @@ export function writeEvent(raw: ServerResponse, data: string): Promise<void> | u
     raw.on("drain", done);
     raw.on("close", done);
   });
+}
+
+/**
+ * Events ready at the same moment go out in one write. Upstream chunks that arrived in one socket
+ * read are all yielded before the event loop turns; each is appended here, and one write per turn
+ * (setImmediate) sends them together: one chunked-encoding frame and one syscall instead of one per
+ * event. Nothing waits for more data than has arrived: a chunk goes out at the end of the turn it
+ * came in.
+ */
+class EventWriter {
+  private pending = "";
+  private scheduled = false;
+  constructor(private readonly raw: ServerResponse) {}
+
+  /** Queues one event; waits when the socket's buffer is full so a slow client is not flooded. */
+  add(data: string): Promise<void> | undefined {
+    this.pending += `data: ${data}\n\n`;
+    if (!this.scheduled) {
+      this.scheduled = true;
+      setImmediate(this.flush);
+    }
+    return this.raw.writableNeedDrain ? drained(this.raw) : undefined;
+  }
+
+  readonly flush = (): void => {
+    this.scheduled = false;
+    if (this.pending === "" || this.raw.destroyed) return;
+    const text = this.pending;
+    this.pending = "";
+    this.raw.write(text);
+  };
+
+  /** Ends the response with what is queued and `last`. */
+  end(last: string): void {
+    const text = this.pending + last;
+    this.pending = "";
+    this.raw.end(text);
+  }
 }
 
 export interface StreamOutcome<T> {
@@ -57,6 +94,7 @@ export async function pipeSse<T>(
   },
 ): Promise<StreamOutcome<T>> {
   const outcome: StreamOutcome<T> = { chunks: 0, clientClosed: false };
+  const writer = new EventWriter(raw);
   try {
     for (let next = first; !next.done; next = await rest.next()) {
       if (raw.destroyed) {
@@ -69,11 +107,11 @@ export async function pipeSse<T>(
       outcome.chunks += 1;
       outcome.last = chunk;
       hooks.onChunk?.(chunk);
-      if (hooks.visible(chunk)) await writeEvent(raw, JSON.stringify(chunk));
+      if (hooks.visible(chunk)) await writer.add(JSON.stringify(chunk));
     }
     if (raw.destroyed) outcome.clientClosed = true;
     hooks.beforeEnd?.(outcome);
-    if (!outcome.clientClosed) raw.end("data: [DONE]\n\n");
+    if (!outcome.clientClosed) writer.end("data: [DONE]\n\n");
   } catch (error) {
     if (raw.destroyed) {
       outcome.clientClosed = true;
@@ -82,7 +120,7 @@ export async function pipeSse<T>(
     }
     outcome.error = hooks.errorEnvelope(error);
     hooks.beforeEnd?.(outcome);
-    raw.end(`data: ${JSON.stringify(outcome.error)}\n\n`);
+    writer.end(`data: ${JSON.stringify(outcome.error)}\n\n`);
   }
   return outcome;
 }
