@@ -112,8 +112,10 @@ class FastResponse {
     );
   }
   blob(): Promise<Blob> {
+    // undici's Blob is node:buffer's; programs typed with the DOM lib (the web app reaches this
+    // file through the portal's router type) name a different but compatible Blob.
     return this.consume(
-      (body) => body.blob(),
+      (body) => body.blob() as Promise<Blob>,
       () => new Blob([]),
     );
   }
