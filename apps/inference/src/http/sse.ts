@@ -1,6 +1,7 @@
 import type { OutgoingHttpHeaders, ServerResponse } from "node:http";
 import type { TErrorEnvelope } from "@gw/contracts";
 import type { FastifyReply } from "fastify";
+import { rawJsonOf } from "../providers/sse-json.ts";
 
 export const SSE_HEADERS = {
   "content-type": "text/event-stream; charset=utf-8",
@@ -107,7 +108,8 @@ export async function pipeSse<T>(
       outcome.chunks += 1;
       outcome.last = chunk;
       hooks.onChunk?.(chunk);
-      if (hooks.visible(chunk)) await writer.add(JSON.stringify(chunk));
+      // A chunk that came as JSON text (the OpenAI-compatible adapter) goes out as it came.
+      if (hooks.visible(chunk)) await writer.add(rawJsonOf(chunk) ?? JSON.stringify(chunk));
     }
     if (raw.destroyed) outcome.clientClosed = true;
     hooks.beforeEnd?.(outcome);

@@ -1,6 +1,7 @@
 // Adapter for OpenAI and every upstream that speaks its wire format (Nebius, DeepInfra, vLLM, ...),
 // built on the official `openai` SDK. The gateway does its own retries and fallback: maxRetries 0.
 import OpenAI from "openai";
+import { sseJsonEvents } from "./sse-json.ts";
 import type {
   CallOptions,
   ChatCompletionChunk,
@@ -71,9 +72,18 @@ export function createOpenAICompatibleAdapter(options: OpenAICompatibleAdapterOp
           // Always: the gateway bills on it. The route decides whether the client sees it.
           stream_options: { ...params.stream_options, include_usage: true },
         };
-        // Resolves once the upstream answered with a success status and headers.
-        const stream = await client.chat.completions.create(body, request(call));
-        return guardStream<ChatCompletionChunk>(id, stream, call.signal);
+        // Resolves once the upstream answered with a success status and headers. The body is
+        // decoded here rather than by the SDK's Stream: cheaper per chunk, and each chunk keeps
+        // the upstream's JSON text for the gateway to pass on (sse-json.ts).
+        const response = await client.chat.completions.create(body, request(call)).asResponse();
+        if (!response.body) {
+          throw new UpstreamError("protocol", `${id} answered the stream without a body`, { provider: id });
+        }
+        const events = sseJsonEvents<ChatCompletionChunk>(
+          response.body as unknown as AsyncIterable<Uint8Array>,
+          response.headers,
+        );
+        return guardStream<ChatCompletionChunk>(id, events, call.signal);
       }),
 
     completions: (params, call) => attempt(call, () => client.completions.create(params, request(call))),
@@ -101,8 +111,8 @@ export function createOpenAICompatibleAdapter(options: OpenAICompatibleAdapterOp
 }
 
 /**
- * Re-yields the SDK's parsed chunks, converting failures while iterating. The SDK ends its
- * iterator quietly when the caller's signal aborts; that must not look like a complete stream.
+ * Re-yields parsed chunks, converting failures while iterating. The SDK ends its iterator quietly
+ * when the caller's signal aborts; that must not look like a complete stream.
  */
 async function* guardStream<T>(
   provider: string,
