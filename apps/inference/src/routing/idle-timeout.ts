@@ -11,31 +11,37 @@ export function withIdleTimeout<T>(
   abortUpstream: (reason: Error) => void,
   provider: string,
 ): AsyncIterator<T> {
-  // One timer for the whole stream, pushed back on every chunk (no allocation per chunk).
-  let fail: (error: Error) => void = () => {};
-  const stalled = new Promise<never>((_, reject) => {
-    fail = reject;
-  });
-  stalled.catch(() => {});
+  // One timer for the whole stream, pushed back on every chunk. No Promise.race per chunk: a race
+  // against one long-lived promise leaves a reaction on it for every chunk until the stream ends.
+  let failure: Error | undefined;
+  let failPending: ((error: Error) => void) | undefined;
   const timer = setTimeout(() => {
-    const error = new UpstreamError("timeout", `The upstream provider (${provider}) stopped sending.`, {
+    failure = new UpstreamError("timeout", `The upstream provider (${provider}) stopped sending.`, {
       provider,
     });
-    abortUpstream(error);
-    fail(error);
+    abortUpstream(failure);
+    failPending?.(failure);
   }, idleMs);
   const stop = () => clearTimeout(timer);
   return {
-    async next() {
+    next() {
+      if (failure) return Promise.reject(failure);
       timer.refresh();
-      try {
-        const result = await Promise.race([iterator.next(), stalled]);
-        if (result.done) stop();
-        return result;
-      } catch (error) {
-        stop();
-        throw error;
-      }
+      return new Promise<IteratorResult<T>>((resolve, reject) => {
+        failPending = reject;
+        iterator.next().then(
+          (result) => {
+            failPending = undefined;
+            if (result.done) stop();
+            resolve(result);
+          },
+          (error: unknown) => {
+            failPending = undefined;
+            stop();
+            reject(error);
+          },
+        );
+      });
     },
     return(value?: unknown) {
       stop();
