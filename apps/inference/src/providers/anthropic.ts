@@ -2,10 +2,11 @@
 // 2026-10-21 and authenticates with `Authorization: Bearer`. The gateway speaks OpenAI's format on
 // both sides of this adapter; translation lives in anthropic-request/-response/-stream.ts. The
 // gateway does its own retries and fallback: maxRetries 0.
-import { Anthropic, APIError } from "@anthropic-ai/sdk";
+import type { Anthropic } from "@anthropic-ai/sdk";
 import type { Message } from "@anthropic-ai/sdk/resources/messages/messages";
 import { AnthropicTranslationError, toAnthropicRequest } from "./anthropic-request.ts";
 import { toChatCompletion } from "./anthropic-response.ts";
+import { loadAnthropicSdk } from "./anthropic-sdk.ts";
 import {
   AnthropicStreamError,
   type AnthropicStreamEvent,
@@ -39,16 +40,25 @@ const DEFAULT_TIMEOUT_MS = 600_000;
 export function createAnthropicAdapter(options: AnthropicAdapterOptions): ProviderAdapter {
   const id = options.id ?? "anthropic";
   const defaultTimeoutMs = options.defaultTimeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const client = new Anthropic({
-    apiKey: options.apiKey,
-    baseURL: options.baseURL ?? DEFAULT_BASE_URL,
-    maxRetries: 0,
-    timeout: defaultTimeoutMs,
-    webhookKey: null,
-    // The SDK would log to the console (at debug level, bodies); the gateway logs.
-    logLevel: "off",
-    ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
+  // The SDK is loaded when the first adapter is created, in the background; calls wait for it.
+  let client: Anthropic | undefined;
+  let sdkApiError: typeof import("@anthropic-ai/sdk").APIError | undefined;
+  const ready = loadAnthropicSdk().then((sdk) => {
+    sdkApiError = sdk.APIError;
+    client = new sdk.Anthropic({
+      apiKey: options.apiKey,
+      baseURL: options.baseURL ?? DEFAULT_BASE_URL,
+      maxRetries: 0,
+      timeout: defaultTimeoutMs,
+      webhookKey: null,
+      // The SDK would log to the console (at debug level, bodies); the gateway logs.
+      logLevel: "off",
+      ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
+    });
+    return client;
   });
+  ready.catch(() => {});
+  const sdkClient = (): Anthropic | Promise<Anthropic> => client ?? ready;
 
   const timeoutOf = (call: CallOptions) => (call.timeoutMs > 0 ? call.timeoutMs : defaultTimeoutMs);
 
@@ -59,7 +69,8 @@ export function createAnthropicAdapter(options: AnthropicAdapterOptions): Provid
     }
     if (error instanceof AnthropicStreamError) {
       // Same wording and kind as the SDK's own in-stream errors.
-      error = new APIError(
+      // The SDK is loaded: a stream error comes from a call, which waited for it.
+      error = new sdkApiError!(
         undefined,
         { type: "error", error: { type: error.errorType } },
         undefined,
@@ -74,7 +85,7 @@ export function createAnthropicAdapter(options: AnthropicAdapterOptions): Provid
     const deadline = startDeadline(call.signal, timeoutOf(call));
     try {
       const { body } = toAnthropicRequest(params);
-      const message: Message = await client.messages.create(
+      const message: Message = await (await sdkClient()).messages.create(
         { ...body, stream: false },
         { signal: deadline.signal, timeout: timeoutOf(call) },
       );
@@ -102,7 +113,7 @@ export function createAnthropicAdapter(options: AnthropicAdapterOptions): Provid
       const { body } = toAnthropicRequest(params);
       // Resolves once Anthropic answered with a success status and headers; the timeout covers
       // exactly that wait.
-      const stream = await client.messages.create(
+      const stream = await (await sdkClient()).messages.create(
         { ...body, stream: true },
         { signal: call.signal, timeout: timeoutOf(call) },
       );
@@ -139,7 +150,7 @@ export function createAnthropicAdapter(options: AnthropicAdapterOptions): Provid
     const deadline = startDeadline(call.signal, timeoutOf(call));
     try {
       const ids: string[] = [];
-      const pages = client.models.list(
+      const pages = (await sdkClient()).models.list(
         { limit: 1000 },
         { signal: deadline.signal, timeout: timeoutOf(call) },
       );

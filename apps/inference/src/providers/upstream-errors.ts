@@ -1,8 +1,9 @@
 // Turns whatever an official SDK (`openai`, `@anthropic-ai/sdk`; both Stainless-generated) or the
 // fetch underneath it throws into the gateway's UpstreamError, worded by the gateway. User aborts
 // are not failures of the upstream: they stay aborts (see isAbortError / settleUpstreamFailure).
-import * as Anthropic from "@anthropic-ai/sdk";
+import type * as Anthropic from "@anthropic-ai/sdk";
 import * as OpenAI from "openai";
+import { loadedAnthropicSdk } from "./anthropic-sdk.ts";
 import { UpstreamError, type UpstreamFailureKind } from "./types.ts";
 
 type HeaderSource = Headers | Record<string, string | string[] | undefined> | null | undefined;
@@ -13,7 +14,9 @@ const PARAM = /^[A-Za-z0-9_.:[\]-]{1,128}$/;
 
 /** True for a cancellation by the gateway's own caller (client disconnect), never for a timeout. */
 export function isAbortError(error: unknown): boolean {
-  if (error instanceof OpenAI.APIUserAbortError || error instanceof Anthropic.APIUserAbortError) return true;
+  if (error instanceof OpenAI.APIUserAbortError) return true;
+  const anthropic = loadedAnthropicSdk();
+  if (anthropic && error instanceof anthropic.APIUserAbortError) return true;
   return typeof error === "object" && error !== null && (error as { name?: unknown }).name === "AbortError";
 }
 
@@ -48,16 +51,21 @@ export function toUpstreamError(provider: string, error: unknown): UpstreamError
       cause: error,
     });
   }
+  // Anthropic's SDK classes can only have been thrown once something loaded it.
+  const anthropic = loadedAnthropicSdk();
   if (
     error instanceof OpenAI.APIConnectionTimeoutError ||
-    error instanceof Anthropic.APIConnectionTimeoutError
+    (anthropic && error instanceof anthropic.APIConnectionTimeoutError)
   ) {
     return timeout(provider, error);
   }
-  if (error instanceof OpenAI.APIConnectionError || error instanceof Anthropic.APIConnectionError) {
+  if (
+    error instanceof OpenAI.APIConnectionError ||
+    (anthropic && error instanceof anthropic.APIConnectionError)
+  ) {
     return transportKind(error.cause) === "timeout" ? timeout(provider, error) : connection(provider, error);
   }
-  if (error instanceof OpenAI.APIError || error instanceof Anthropic.APIError) {
+  if (error instanceof OpenAI.APIError || (anthropic && error instanceof anthropic.APIError)) {
     return fromApiError(provider, error);
   }
   const transport = transportKind(error);

@@ -1,6 +1,7 @@
 import * as Anthropic from "@anthropic-ai/sdk";
 import * as OpenAI from "openai";
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
+import { loadAnthropicSdk } from "../../src/providers/anthropic-sdk.ts";
 import { UpstreamError } from "../../src/providers/types.ts";
 import {
   isAbortError,
@@ -25,6 +26,8 @@ const anthropicError = (
     new Headers(headers),
   );
 
+// In the gateway an Anthropic SDK error can only exist once an adapter has loaded the SDK.
+beforeAll(() => loadAnthropicSdk());
 describe("parseRetryAfter", () => {
   const now = Date.parse("2030-01-01T00:00:00Z");
 
