@@ -6,6 +6,7 @@ import {
   mkdirSync,
   mkdtempSync,
   readdirSync,
+  readFileSync,
   renameSync,
   rmSync,
   statSync,
@@ -314,7 +315,11 @@ async function main(): Promise<void> {
     mkdirSync(opts.out, { recursive: true });
     const text = markdown(report);
     writeFileSync(join(opts.out, `${opts.name}.json`), `${JSON.stringify(report, null, 2)}\n`);
-    writeFileSync(join(opts.out, `${opts.name}.md`), `# Gateway benchmark\n\n${text}`);
+    // The remaining gaps, their profile evidence and what would close them, kept by hand in
+    // <out>/gaps.md, are part of the report (the issue's "Done when").
+    const gapsFile = join(opts.out, "gaps.md");
+    const gaps = existsSync(gapsFile) ? `\n${readFileSync(gapsFile, "utf8")}` : "";
+    writeFileSync(join(opts.out, `${opts.name}.md`), `# Gateway benchmark\n\n${text}${gaps}`);
     if (profileDir) {
       for (const mode of opts.modes) {
         const dir = join(profileDir, mode);
