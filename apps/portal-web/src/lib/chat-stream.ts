@@ -1,5 +1,6 @@
 // Streams a chat completion from the gateway's /v1 API with the user's key: fetch + SSE parsing,
 // each token handed over as it arrives. Errors carry the gateway's own message (OpenAI envelope).
+import { EventSourceParserStream } from "eventsource-parser/stream";
 
 export interface ChatMessage {
   role: "system" | "user" | "assistant";
@@ -49,28 +50,16 @@ async function refusal(response: Response): Promise<GatewayError> {
   );
 }
 
-/** Yields the `data:` payloads of an SSE body, one per event. */
+/** The `data:` payloads of an SSE body, one per event (eventsource-parser does the framing). */
 async function* sseData(body: ReadableStream<Uint8Array>): AsyncGenerator<string> {
   const reader = body
     .pipeThrough(new TextDecoderStream() as ReadableWritablePair<string, Uint8Array>)
+    .pipeThrough(new EventSourceParserStream())
     .getReader();
-  let buffer = "";
   for (;;) {
     const { value, done } = await reader.read();
-    if (done) break;
-    buffer += value;
-    let end = buffer.search(/\r?\n\r?\n/);
-    while (end >= 0) {
-      const event = buffer.slice(0, end);
-      buffer = buffer.slice(end).replace(/^\r?\n\r?\n/, "");
-      const data = event
-        .split(/\r?\n/)
-        .filter((line) => line.startsWith("data:"))
-        .map((line) => line.slice(5).replace(/^ /, ""))
-        .join("\n");
-      if (data) yield data;
-      end = buffer.search(/\r?\n\r?\n/);
-    }
+    if (done) return;
+    if (value.data) yield value.data;
   }
 }
 
