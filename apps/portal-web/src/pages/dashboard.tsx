@@ -1,10 +1,10 @@
 // Dashboard: balance and reserved credit, spend today and this month, requests and tokens over
 // the last 30 days, top models; a low-balance banner; first steps for a new organization.
 import { Link, useSearchParams } from "react-router";
+import { LazyUsageChart } from "../components/lazy-usage-chart.tsx";
 import { Money } from "../components/money.tsx";
 import { QueryState } from "../components/query-state.tsx";
 import { Stats } from "../components/stats.tsx";
-import { UsageChart } from "../components/usage-chart.tsx";
 import { daysAgo, formatCount, utcDay } from "../lib/format.ts";
 import { useOrg } from "../lib/session.tsx";
 import { trpc } from "../lib/trpc.ts";
@@ -86,8 +86,8 @@ export function DashboardPage() {
           >
             {(rows) => (
               <>
-                <UsageChart rows={rows} metric="requests" title="Requests per day (last 30 days)" />
-                <UsageChart rows={rows} metric="tokens" title="Tokens per day (last 30 days)" />
+                <LazyUsageChart rows={rows} metric="requests" title="Requests per day (last 30 days)" />
+                <LazyUsageChart rows={rows} metric="tokens" title="Tokens per day (last 30 days)" />
               </>
             )}
           </QueryState>

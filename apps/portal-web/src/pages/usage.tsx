@@ -4,10 +4,11 @@ import { type TUsageGroupBy, usageRangeDays } from "@gw/contracts";
 import { useMutation } from "@tanstack/react-query";
 import { useState } from "react";
 import { SelectField, TextField } from "../components/field.tsx";
+import { LazyUsageChart } from "../components/lazy-usage-chart.tsx";
 import { Money } from "../components/money.tsx";
 import { Alert, MutationError, QueryState } from "../components/query-state.tsx";
 import { Stats } from "../components/stats.tsx";
-import { UsageChart, type UsageMetric } from "../components/usage-chart.tsx";
+import type { UsageMetric } from "../components/usage-chart.tsx";
 import { downloadText } from "../lib/download.ts";
 import { daysAgo, formatCount, utcDay } from "../lib/format.ts";
 import { useOrg } from "../lib/session.tsx";
@@ -140,7 +141,7 @@ export function UsagePage() {
         </header>
         <QueryState query={series} isEmpty={(rows) => rows.length === 0} empty="No usage in this range yet.">
           {(rows) => (
-            <UsageChart rows={rows} metric={metric} title={`${metric} by ${groupLabels[groupBy]}`} />
+            <LazyUsageChart rows={rows} metric={metric} title={`${metric} by ${groupLabels[groupBy]}`} />
           )}
         </QueryState>
       </section>
