@@ -286,7 +286,7 @@ describe("billing.createCheckout", () => {
       NODE_ENV: "test",
       PORTAL_PUBLIC_URL: "http://portal.test",
       STRIPE_SECRET_KEY: "sk_test_unreachable",
-      STRIPE_WEBHOOK_SECRET: "whsec_unreachable",
+      STRIPE_WEBHOOK_SECRET: `whsec_${randomBytes(16).toString("hex")}`,
     });
     const logged: string[] = [];
     const log = {
