@@ -312,12 +312,12 @@ describe("keys", () => {
     const viewer = await addMember("viewer");
     expect((await viewer.trpc.keys.list.query({ orgId })).map((k) => k.id)).toContain(keyId);
     for (const call of [
-      viewer.trpc.keys.create.mutate({ orgId, projectId, name: "Mine" }),
-      viewer.trpc.keys.update.mutate({ orgId, keyId, name: "Mine" }),
-      viewer.trpc.keys.revoke.mutate({ orgId, keyId }),
-      viewer.trpc.keys.rotate.mutate({ orgId, keyId, gracePeriodSeconds: 0 }),
+      () => viewer.trpc.keys.create.mutate({ orgId, projectId, name: "Mine" }),
+      () => viewer.trpc.keys.update.mutate({ orgId, keyId, name: "Mine" }),
+      () => viewer.trpc.keys.revoke.mutate({ orgId, keyId }),
+      () => viewer.trpc.keys.rotate.mutate({ orgId, keyId, gracePeriodSeconds: 0 }),
     ]) {
-      expect((await rejection(call)).data?.code).toBe("FORBIDDEN");
+      expect((await rejection(call())).data?.code).toBe("FORBIDDEN");
     }
     expect((await chat(key)).status).toBe(200);
     expect(await listed(keyId)).toMatchObject({ name: "Shared", status: "active" });
@@ -332,15 +332,15 @@ describe("keys", () => {
     const bob = await p.signedIn("bob");
     const bobs = await newOrg(bob.userId);
     const calls = [
-      bob.trpc.keys.create.mutate({ orgId: bobs.orgId, projectId, name: "Stolen" }),
-      bob.trpc.keys.update.mutate({ orgId: bobs.orgId, keyId, name: "Stolen" }),
-      bob.trpc.keys.revoke.mutate({ orgId: bobs.orgId, keyId }),
-      bob.trpc.keys.rotate.mutate({ orgId: bobs.orgId, keyId, gracePeriodSeconds: 0 }),
-      bob.trpc.keys.list.query({ orgId: bobs.orgId, projectId }),
-      bob.trpc.keys.list.query({ orgId }),
-      bob.trpc.keys.revoke.mutate({ orgId, keyId }),
+      () => bob.trpc.keys.create.mutate({ orgId: bobs.orgId, projectId, name: "Stolen" }),
+      () => bob.trpc.keys.update.mutate({ orgId: bobs.orgId, keyId, name: "Stolen" }),
+      () => bob.trpc.keys.revoke.mutate({ orgId: bobs.orgId, keyId }),
+      () => bob.trpc.keys.rotate.mutate({ orgId: bobs.orgId, keyId, gracePeriodSeconds: 0 }),
+      () => bob.trpc.keys.list.query({ orgId: bobs.orgId, projectId }),
+      () => bob.trpc.keys.list.query({ orgId }),
+      () => bob.trpc.keys.revoke.mutate({ orgId, keyId }),
     ];
-    for (const call of calls) expect((await rejection(call)).data?.code).toBe("NOT_FOUND");
+    for (const call of calls) expect((await rejection(call())).data?.code).toBe("NOT_FOUND");
     expect(await p.db.prisma.apiKey.count({ where: { orgId: bobs.orgId } })).toBe(0);
     expect(await listed(keyId)).toMatchObject({ name: "Private", status: "active", revokeAt: null });
     expect((await chat(key)).status).toBe(200);
@@ -365,12 +365,12 @@ describe("keys when the inference service does not answer", () => {
     });
     const before = await down.db.prisma.apiKey.findMany({ where: { orgId: org.id } });
     for (const call of [
-      owner.trpc.keys.create.mutate({ orgId: org.id, projectId: project.id, name: "New" }),
-      owner.trpc.keys.update.mutate({ orgId: org.id, keyId: record.id, name: "Changed" }),
-      owner.trpc.keys.revoke.mutate({ orgId: org.id, keyId: record.id }),
-      owner.trpc.keys.rotate.mutate({ orgId: org.id, keyId: record.id, gracePeriodSeconds: 60 }),
+      () => owner.trpc.keys.create.mutate({ orgId: org.id, projectId: project.id, name: "New" }),
+      () => owner.trpc.keys.update.mutate({ orgId: org.id, keyId: record.id, name: "Changed" }),
+      () => owner.trpc.keys.revoke.mutate({ orgId: org.id, keyId: record.id }),
+      () => owner.trpc.keys.rotate.mutate({ orgId: org.id, keyId: record.id, gracePeriodSeconds: 60 }),
     ]) {
-      const error = await rejection(call);
+      const error = await rejection(call());
       expect(error.data?.code).toBe("SERVICE_UNAVAILABLE");
       expect(error.message).toMatch(/inference service/);
     }

@@ -286,14 +286,15 @@ describe("usage summary and series", () => {
     );
     expect(badDay.data?.code).toBe("BAD_REQUEST");
     expect(badDay.message).toMatch(/^from: /);
+    // One call at a time: a call started before the previous one is awaited could reject unobserved.
     for (const call of [
-      alice.trpc.usage.summary.query({ orgId, ...range, projectId: otherProject }),
-      alice.trpc.usage.timeseries.query({ orgId, ...range, groupBy: "key", keyId: otherKey }),
-      alice.trpc.usage.requests.query({ orgId, keyId: otherKey }),
-      alice.trpc.usage.exportCsv.query({ orgId, kind: "daily", ...range, projectId: otherProject }),
-      alice.trpc.usage.summary.query({ orgId: otherOrgId, ...range }),
+      () => alice.trpc.usage.summary.query({ orgId, ...range, projectId: otherProject }),
+      () => alice.trpc.usage.timeseries.query({ orgId, ...range, groupBy: "key", keyId: otherKey }),
+      () => alice.trpc.usage.requests.query({ orgId, keyId: otherKey }),
+      () => alice.trpc.usage.exportCsv.query({ orgId, kind: "daily", ...range, projectId: otherProject }),
+      () => alice.trpc.usage.summary.query({ orgId: otherOrgId, ...range }),
     ]) {
-      expect((await rejection(call)).data?.code).toBe("NOT_FOUND");
+      expect((await rejection(call())).data?.code).toBe("NOT_FOUND");
     }
   });
 
