@@ -3,19 +3,14 @@
 // procedure is allowed or FORBIDDEN exactly as packages/contracts/src/portal/permissions.ts says.
 // An allowed change writes its audit row; a refused call changes nothing. An allowed call may
 // still fail for a reason that is not the role (no Stripe here): then never with FORBIDDEN.
-import { can, type TMemberRole, type TPermission } from "@gw/contracts";
+import type { TMemberRole } from "@gw/contracts";
 import { createApiKey, createOrganization } from "@gw/db";
 import { createSecretBox, providerKeyOwner } from "@gw/server-kit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { appRouter } from "../src/trpc/root.ts";
 import type { ProcedureAccess } from "../src/trpc/trpc.ts";
-import {
-  type PortalClient,
-  rejection,
-  startPlatform,
-  type TestPlatform,
-  testEncryptionKey,
-} from "./support/platform.ts";
+import { startPlatform, type TestPlatform, testEncryptionKey } from "./support/platform.ts";
+import { describeRoleMatrix, type RoleCase } from "./support/role-matrix.ts";
 
 interface Fixture {
   orgId: string;
@@ -24,14 +19,7 @@ interface Fixture {
   providerId: string;
 }
 
-interface Case {
-  permission: TPermission;
-  /** The audit action an allowed call writes; none for reads. */
-  action?: string;
-  /** The error an allowed call answers on this installation instead of succeeding. */
-  allowedError?: string;
-  call(client: PortalClient, f: Fixture): Promise<unknown>;
-}
+type Case = RoleCase<Fixture>;
 
 const today = new Date().toISOString().slice(0, 10);
 const range = { from: today, to: today };
@@ -137,7 +125,6 @@ const cases: Record<string, Case> = {
   "models.list": { permission: "org:read", call: (c, f) => c.trpc.models.list.query({ orgId: f.orgId }) },
 };
 
-const roles: TMemberRole[] = ["owner", "admin", "member", "viewer"];
 const seal = createSecretBox(testEncryptionKey);
 
 let p: TestPlatform;
@@ -198,35 +185,5 @@ describe("role matrix (keys, usage, billing, providers, models)", () => {
     );
   });
 
-  for (const role of roles) {
-    describe(role, () => {
-      for (const [path, c] of Object.entries(cases)) {
-        const allowed = can(role, c.permission);
-        it(`${path}: ${allowed ? "allowed" : "FORBIDDEN"}`, async () => {
-          const f = await fixture(role);
-          const before = await snapshot(f.orgId);
-          if (!allowed) {
-            const refused = await rejection(c.call(caller, f));
-            expect(refused.data?.code).toBe("FORBIDDEN");
-            expect(refused.message).toBe(`Your role (${role}) cannot do this.`);
-            expect(await snapshot(f.orgId)).toBe(before);
-            return;
-          }
-          if (c.allowedError) {
-            expect((await rejection(c.call(caller, f))).data?.code).toBe(c.allowedError);
-            return;
-          }
-          await c.call(caller, f);
-          if (!c.action) {
-            expect(await snapshot(f.orgId)).toBe(before);
-            return;
-          }
-          const row = await p.db.prisma.auditLog.findFirst({
-            where: { action: c.action, actorUserId: caller.userId, orgId: f.orgId },
-          });
-          expect(row, `${path} wrote no ${c.action} audit row`).not.toBeNull();
-        });
-      }
-    });
-  }
+  describeRoleMatrix({ cases, platform: () => p, caller: () => caller, fixture, snapshot });
 });

@@ -2,12 +2,13 @@
 // organization procedure of the orgs, members, projects and audit routers, the call is allowed
 // or FORBIDDEN exactly as packages/contracts/src/portal/permissions.ts says; an allowed change
 // writes its audit row, and a refused call changes nothing.
-import { can, type TMemberRole, type TPermission } from "@gw/contracts";
+import type { TMemberRole } from "@gw/contracts";
 import { createOrganization, newOneTimeToken } from "@gw/db";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { appRouter } from "../src/trpc/root.ts";
 import type { ProcedureAccess } from "../src/trpc/trpc.ts";
-import { type PortalClient, rejection, startPlatform, type TestPlatform } from "./support/platform.ts";
+import { startPlatform, type TestPlatform } from "./support/platform.ts";
+import { describeRoleMatrix, type RoleCase } from "./support/role-matrix.ts";
 
 type User = Awaited<ReturnType<TestPlatform["signedIn"]>>;
 
@@ -23,12 +24,7 @@ interface Fixture {
   archivedProjectId: string;
 }
 
-interface Case {
-  permission: TPermission;
-  /** The audit action an allowed call writes; none for reads. */
-  action?: string;
-  call(client: PortalClient, f: Fixture): Promise<unknown>;
-}
+type Case = RoleCase<Fixture>;
 
 /** Every organization procedure of these routers, with what it needs and what it writes. */
 const cases: Record<string, Case> = {
@@ -104,8 +100,6 @@ const cases: Record<string, Case> = {
   },
   "audit.list": { permission: "audit:read", call: (c, f) => c.trpc.audit.list.query({ orgId: f.orgId }) },
 };
-
-const roles: TMemberRole[] = ["owner", "admin", "member", "viewer"];
 
 let p: TestPlatform;
 let caller: User;
@@ -196,35 +190,5 @@ describe("role matrix", () => {
     ]);
   });
 
-  for (const role of roles) {
-    describe(role, () => {
-      for (const [path, c] of Object.entries(cases)) {
-        const allowed = can(role, c.permission);
-        it(`${path}: ${allowed ? "allowed" : "FORBIDDEN"}`, async () => {
-          const f = await fixture(role);
-          const before = await snapshot(f.orgId);
-          if (!allowed) {
-            const refused = await rejection(c.call(caller, f));
-            expect(refused.data?.code).toBe("FORBIDDEN");
-            expect(refused.message).toBe(`Your role (${role}) cannot do this.`);
-            expect(await snapshot(f.orgId)).toBe(before);
-            return;
-          }
-          await c.call(caller, f);
-          if (!c.action) {
-            expect(await snapshot(f.orgId)).toBe(before);
-            return;
-          }
-          const row = await p.db.prisma.auditLog.findFirst({
-            where: {
-              action: c.action,
-              actorUserId: caller.userId,
-              ...(c.action === "org.delete" ? { targetId: f.orgId } : { orgId: f.orgId }),
-            },
-          });
-          expect(row, `${path} wrote no ${c.action} audit row`).not.toBeNull();
-        });
-      }
-    });
-  }
+  describeRoleMatrix({ cases, platform: () => p, caller: () => caller, fixture, snapshot });
 });
