@@ -1,5 +1,6 @@
 // Small pieces shared by the key cache and its invalidation: a Redis call with a deadline, a
 // warning that is logged at most once per interval, and where a key's snapshot lives in Redis.
+import { withDeadline } from "../deadline.ts";
 
 /** Where the cache logs; pino / Fastify loggers (`app.log`) fit. */
 export interface KeyCacheLogger {
@@ -40,19 +41,8 @@ export class RedisTimeoutError extends Error {
  * swallowed (no unhandled rejection); the command itself may still run on the server.
  */
 export function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new RedisTimeoutError(`${what} timed out after ${ms} ms`)), ms);
-    timer.unref();
-    promise.then(
-      (value) => {
-        clearTimeout(timer);
-        resolve(value);
-      },
-      (error: unknown) => {
-        clearTimeout(timer);
-        reject(error);
-      },
-    );
+  return withDeadline(promise, ms, () => new RedisTimeoutError(`${what} timed out after ${ms} ms`), {
+    unref: true,
   });
 }
 

@@ -37,6 +37,7 @@
 // out may still run on the server later: a release is sent after it, so the reservation does not
 // linger until its TTL. A settle that failed may be retried (the script is idempotent).
 import type { Redis } from "ioredis";
+import { withDeadline } from "../deadline.ts";
 import type { BalanceLoader, CreditStore, ReserveInput, ReserveResult, WrittenCost } from "./credit-store.ts";
 import { CreditStoreUnavailableError } from "./credit-store.ts";
 import {
@@ -328,22 +329,13 @@ function fail(reason: "error" | "timeout", message: string, cause?: unknown): Cr
 
 /** `work`'s reply, or a rejection with CreditStoreUnavailableError within `ms`. */
 function withTimeout(work: Promise<unknown>, ms: number): Promise<unknown> {
-  return new Promise<unknown>((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(fail("timeout", `credit store Redis call took longer than ${ms} ms`)),
-      ms,
-    );
-    work.then(
-      (reply) => {
-        clearTimeout(timer);
-        resolve(reply);
-      },
-      (error: unknown) => {
-        clearTimeout(timer);
-        reject(fail("error", `credit store Redis call failed: ${String(error)}`, error));
-      },
-    );
-  });
+  return withDeadline(
+    work.catch((error: unknown) => {
+      throw fail("error", `credit store Redis call failed: ${String(error)}`, error);
+    }),
+    ms,
+    () => fail("timeout", `credit store Redis call took longer than ${ms} ms`),
+  );
 }
 
 function tokenOf(reply: unknown[], at: number): Token {

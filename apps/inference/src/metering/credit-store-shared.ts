@@ -1,4 +1,5 @@
 // Pieces shared by the credit store implementations: defaults, input checks and the bound on amounts.
+import { withDeadline } from "../deadline.ts";
 import {
   type BalanceLoader,
   type BalanceSnapshot,
@@ -100,26 +101,15 @@ export async function loadSnapshot(
 
 /** `work`, or a rejection with CreditStoreUnavailableError ("loader") when it takes longer than `ms`. */
 export function loaderDeadline(work: Promise<void>, ms: number, orgId: string): Promise<void> {
-  return new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      reject(
-        new CreditStoreUnavailableError(
-          "loader",
-          `loading the balance of org ${orgId} took longer than ${ms} ms`,
-        ),
-      );
-    }, ms);
-    work.then(
-      () => {
-        clearTimeout(timer);
-        resolve();
-      },
-      (error: unknown) => {
-        clearTimeout(timer);
-        reject(error);
-      },
-    );
-  });
+  return withDeadline(
+    work,
+    ms,
+    () =>
+      new CreditStoreUnavailableError(
+        "loader",
+        `loading the balance of org ${orgId} took longer than ${ms} ms`,
+      ),
+  );
 }
 
 export function closedError(): CreditStoreUnavailableError {

@@ -15,6 +15,7 @@
 // call that timed out may still run on the server when it finally gets there (as with any timeout).
 // The caller decides whether an unavailable limiter fails open or closed.
 import type { Redis } from "ioredis";
+import { withDeadline } from "../deadline.ts";
 import {
   type RateLimitDecision,
   type RateLimiter,
@@ -143,35 +144,26 @@ type ScriptCommand = (
  * `work` has not settled within `ms`, "error" when it failed.
  */
 function withTimeout<T>(work: Promise<unknown>, ms: number, parse: (reply: unknown) => T): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(rejectTimeout, ms, reject, ms);
+  return withDeadline(
     work.then(
       (reply) => {
-        clearTimeout(timer);
         try {
-          resolve(parse(reply));
+          return parse(reply);
         } catch (error) {
-          reject(
-            new RateLimiterUnavailableError("error", "rate limiter Redis reply is malformed", {
-              cause: error,
-            }),
-          );
+          throw new RateLimiterUnavailableError("error", "rate limiter Redis reply is malformed", {
+            cause: error,
+          });
         }
       },
       (error: unknown) => {
-        clearTimeout(timer);
-        reject(
-          new RateLimiterUnavailableError("error", `rate limiter Redis call failed: ${String(error)}`, {
-            cause: error,
-          }),
-        );
+        throw new RateLimiterUnavailableError("error", `rate limiter Redis call failed: ${String(error)}`, {
+          cause: error,
+        });
       },
-    );
-  });
-}
-
-function rejectTimeout(reject: (error: unknown) => void, ms: number): void {
-  reject(new RateLimiterUnavailableError("timeout", `rate limiter Redis call took longer than ${ms} ms`));
+    ),
+    ms,
+    () => new RateLimiterUnavailableError("timeout", `rate limiter Redis call took longer than ${ms} ms`),
+  );
 }
 
 export function createRedisRateLimiter(redis: Redis, options?: RedisRateLimiterOptions): RateLimiter {

@@ -7,6 +7,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { CreditStoreUnavailableError } from "../../src/metering/credit-store.ts";
 import { createRedisCreditStore } from "../../src/metering/credit-store-redis.ts";
 import { MAX_CREDIT_MICROS } from "../../src/metering/credit-store-shared.ts";
+import { blockEventLoop } from "../support/busy-loop.ts";
 import { deleteKeys, FakeDb, orgAvailable, randomKeyPrefix, USD, uniqueId } from "./credit-store-support.ts";
 
 const redisUrl = process.env.TEST_REDIS_URL;
@@ -140,6 +141,18 @@ describe.skipIf(!redisUrl)("redis credit store on a real Redis", () => {
     await client.ping();
     return client;
   };
+
+  it("counts a reply that arrived while the event loop was busy past the deadline (no false 503 under load)", async () => {
+    db.grant(orgId, 10n * USD);
+    const store = createRedisCreditStore(redis, db.loader, { keyPrefix, commandTimeoutMs: 20 });
+    expect((await store.reserve(reserveInput(orgId))).ok).toBe(true); // warm: loaded, script cached
+    for (let round = 0; round < 5; round += 1) {
+      const reserved = store.reserve(reserveInput(orgId));
+      blockEventLoop(80); // Redis answers meanwhile; the 20 ms timer expires before the socket is read
+      expect((await reserved).ok).toBe(true);
+    }
+    expect(await store.reservedMicros(orgId)).toBe(6n * USD);
+  });
 
   it("never overspends an org shared by two replicas: exactly 10 of 100 concurrent 1 USD reserves", async () => {
     db.grant(orgId, 10n * USD);

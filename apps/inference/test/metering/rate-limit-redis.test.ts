@@ -5,6 +5,7 @@ import { Redis } from "ioredis";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { RateLimiterUnavailableError } from "../../src/metering/rate-limit.ts";
 import { createRedisRateLimiter, RATE_LIMIT_LUA } from "../../src/metering/rate-limit-redis.ts";
+import { blockEventLoop } from "../support/busy-loop.ts";
 import { deleteKeys, randomKeyPrefix } from "./rate-limit-redis-support.ts";
 
 const redisUrl = process.env.TEST_REDIS_URL;
@@ -118,6 +119,16 @@ describe.skipIf(!redisUrl)("redis rate limiter on a real Redis", () => {
     await client.ping();
     return client;
   };
+
+  it("counts a reply that arrived while the event loop was busy past the deadline (no false fail-open under load)", async () => {
+    const limiter = createRedisRateLimiter(redis, { keyPrefix, commandTimeoutMs: 20 });
+    await limiter.consume("key_busy", { rpm: 1000, tpm: null }, 1); // script loaded
+    for (let round = 0; round < 5; round += 1) {
+      const decision = limiter.consume("key_busy", { rpm: 1000, tpm: null }, 1);
+      blockEventLoop(80);
+      expect((await decision).allowed).toBe(true);
+    }
+  });
 
   it("keeps both buckets as {tokens, ts} hashes under one hash tag, expiring when full again", async () => {
     const limiter = createRedisRateLimiter(redis, { keyPrefix });
