@@ -6,6 +6,7 @@ import type { Redis } from "ioredis";
 import type { BalanceLoader, CreditStore } from "./credit-store.ts";
 import { createMemoryCreditStore } from "./credit-store-memory.ts";
 import { createRedisCreditStore } from "./credit-store-redis.ts";
+import { KeyHeadroom } from "./headroom.ts";
 import type { Metering } from "./meter.ts";
 import { createPriceBook } from "./prices.ts";
 import type { RateLimiter } from "./rate-limit.ts";
@@ -63,6 +64,7 @@ export async function buildMetering(config: MeteringConfig): Promise<Metering & 
     credits,
     usage,
     prices,
+    headroom: new KeyHeadroom(),
     reservationTtlMs: config.reservationTtlMs,
     log: config.log,
     async close() {

@@ -7,9 +7,16 @@ import type { KeyIdentity } from "../auth/key-store.ts";
 import { GatewayError } from "../http/errors.ts";
 import type { ResolvedRoute, RouteTarget } from "../routing/routing-table.ts";
 import { type Cost, costOf, maxCostOf, type TokenUsage } from "./cost.ts";
-import { type CreditStore, CreditStoreUnavailableError } from "./credit-store.ts";
+import type { CreditStore } from "./credit-store.ts";
+import { CreditStoreUnavailableError, type ReserveResult } from "./credit-store.ts";
+import type { KeyHeadroom } from "./headroom.ts";
 import { FREE, type Price, type PriceBook } from "./prices.ts";
-import { type RateLimiter, RateLimiterUnavailableError, rateLimitHeaders } from "./rate-limit.ts";
+import {
+  type RateLimitDecision,
+  type RateLimiter,
+  RateLimiterUnavailableError,
+  rateLimitHeaders,
+} from "./rate-limit.ts";
 import type { UsageEvent, UsageRecorder } from "./usage-recorder.ts";
 
 export interface Metering {
@@ -17,6 +24,8 @@ export interface Metering {
   credits: CreditStore;
   usage: UsageRecorder;
   prices: PriceBook;
+  /** Keys with room under their limits: their admission checks run at once. */
+  headroom: KeyHeadroom;
   /** How long a reservation may live before it is presumed abandoned (crash, lost request). */
   reservationTtlMs: number;
   log: { warn(fields: object, message: string): void; error(fields: object, message: string): void };
@@ -117,24 +126,32 @@ export class MeterTicket {
       work.catch((error: unknown) =>
         metering.log.error({ err: error, requestId: input.requestId }, `metering: ${what} failed`),
       );
-    if (this.reservedMicros > 0n) {
-      background(
-        cost.costMicros > 0n
-          ? metering.credits.settle(input.requestId, cost.costMicros)
-          : metering.credits.release(input.requestId),
-        "settling the reservation",
-      );
-    }
+    // The journal line is written now, before the response goes out (crash safety); the store
+    // updates wait for the end of this turn, so their writes to Redis do not delay the response.
+    const { reservedMicros, rateTokens } = this;
     const actualTokens = usage.inputTokens + usage.outputTokens;
-    if (input.identity.tpmLimit !== null && actualTokens !== this.rateTokens) {
-      background(
-        metering.limiter.adjustTokens(
-          input.identity.keyId,
-          limitsOf(input.identity),
-          actualTokens - this.rateTokens,
-        ),
-        "adjusting the token bucket",
-      );
+    const adjust = input.identity.tpmLimit !== null && actualTokens !== rateTokens;
+    if (reservedMicros > 0n || adjust) {
+      setImmediate(() => {
+        if (reservedMicros > 0n) {
+          background(
+            cost.costMicros > 0n
+              ? metering.credits.settle(input.requestId, cost.costMicros)
+              : metering.credits.release(input.requestId),
+            "settling the reservation",
+          );
+        }
+        if (adjust) {
+          background(
+            metering.limiter.adjustTokens(
+              input.identity.keyId,
+              limitsOf(input.identity),
+              actualTokens - rateTokens,
+            ),
+            "adjusting the token bucket",
+          );
+        }
+      });
     }
     metering.usage.record({
       requestId: input.requestId,
@@ -158,6 +175,27 @@ export class MeterTicket {
       createdAt: this.createdAt,
     });
     return cost;
+  }
+}
+
+type Reservation = { result: ReserveResult } | { error: unknown };
+
+/**
+ * Gives back a reservation made alongside a rate-limit check that refused (or failed): the
+ * request goes nowhere, so it holds nothing. Waits for the reserve to answer, so the release
+ * follows it; a release that fails is logged, and the reservation then expires with its TTL.
+ */
+async function undoReservation(
+  metering: Metering,
+  requestId: string,
+  reservation: Promise<Reservation> | undefined,
+): Promise<void> {
+  if (reservation === undefined) return;
+  const outcome = await reservation;
+  if ("result" in outcome && outcome.result.ok) {
+    await metering.credits.release(requestId).catch((error: unknown) => {
+      metering.log.error({ err: error, requestId }, "metering: releasing the reservation failed");
+    });
   }
 }
 
@@ -235,13 +273,47 @@ export async function admit(metering: Metering, input: AdmitInput): Promise<Mete
 
   const { identity } = input;
   const rateTokens = input.promptTokens + input.maxOutputTokens;
+  const limited = identity.rpmLimit !== null || identity.tpmLimit !== null;
+  const reserveNow = (): Promise<Reservation> =>
+    metering.credits
+      .reserve({
+        requestId: input.requestId,
+        orgId: identity.orgId,
+        keyId: identity.keyId,
+        amountMicros: reserve,
+        keySpendLimitMicros: identity.spendLimitMicros,
+        ttlMs: metering.reservationTtlMs,
+      })
+      .then(
+        (result) => ({ result }),
+        (error: unknown) => ({ error }),
+      );
+  // A key with room under its limits asks the limiter and the credit store at once (one round
+  // trip); a key near its limit asks one after the other (headroom.ts).
+  let reservation =
+    reserve > 0n && limited && metering.headroom.has(identity.keyId) ? reserveNow() : undefined;
   let headers: Record<string, string> = {};
   let consumed = false;
-  if (identity.rpmLimit !== null || identity.tpmLimit !== null) {
+  if (limited) {
+    let decision: RateLimitDecision | undefined;
     try {
-      const decision = await metering.limiter.consume(identity.keyId, limitsOf(identity), rateTokens);
+      decision = await metering.limiter.consume(identity.keyId, limitsOf(identity), rateTokens);
+    } catch (error) {
+      if (!(error instanceof RateLimiterUnavailableError)) {
+        await undoReservation(metering, input.requestId, reservation);
+        throw error;
+      }
+      // Fail open: a limiter outage must not stop paid traffic; credits still bound spending.
+      metering.log.warn(
+        { requestId: input.requestId },
+        "rate limiter unavailable; admitting without a limit check",
+      );
+    }
+    metering.headroom.note(identity.keyId, decision, rateTokens);
+    if (decision !== undefined) {
       headers = rateLimitHeaders(decision);
       if (!decision.allowed) {
+        await undoReservation(metering, input.requestId, reservation);
         const tooBig = identity.tpmLimit !== null && rateTokens > identity.tpmLimit;
         const error = new GatewayError(
           "rate_limit_exceeded",
@@ -255,13 +327,6 @@ export async function admit(metering: Metering, input: AdmitInput): Promise<Mete
         throw error;
       }
       consumed = true;
-    } catch (error) {
-      if (!(error instanceof RateLimiterUnavailableError)) throw error;
-      // Fail open: a limiter outage must not stop paid traffic; credits still bound spending.
-      metering.log.warn(
-        { requestId: input.requestId },
-        "rate limiter unavailable; admitting without a limit check",
-      );
     }
   }
   const refund = () => {
@@ -270,19 +335,11 @@ export async function admit(metering: Metering, input: AdmitInput): Promise<Mete
   };
 
   if (reserve > 0n) {
-    let result: Awaited<ReturnType<CreditStore["reserve"]>>;
-    try {
-      result = await metering.credits.reserve({
-        requestId: input.requestId,
-        orgId: identity.orgId,
-        keyId: identity.keyId,
-        amountMicros: reserve,
-        keySpendLimitMicros: identity.spendLimitMicros,
-        ttlMs: metering.reservationTtlMs,
-      });
-    } catch (error) {
+    reservation ??= reserveNow();
+    const outcome = await reservation;
+    if ("error" in outcome) {
       refund();
-      if (error instanceof CreditStoreUnavailableError) {
+      if (outcome.error instanceof CreditStoreUnavailableError) {
         const unavailable = new GatewayError(
           "service_unavailable",
           "The gateway cannot check your balance right now. Retry shortly.",
@@ -290,8 +347,9 @@ export async function admit(metering: Metering, input: AdmitInput): Promise<Mete
         recordRefusal(metering, input, "gateway_error", unavailable);
         throw unavailable;
       }
-      throw error;
+      throw outcome.error;
     }
+    const { result } = outcome;
     if (!result.ok) {
       refund();
       const error = new GatewayError(
