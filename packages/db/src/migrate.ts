@@ -1,10 +1,13 @@
 import { createHash, randomUUID } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
 import type { SqlRunner } from "./sql-runner.ts";
 
-export const defaultMigrationsDir = resolve(dirname(fileURLToPath(import.meta.url)), "../prisma/migrations");
+// The package's folder found by module resolution, not from this file's location: the code also
+// runs bundled into an app (apps/*/dist/server.js), where `import.meta.url` is the bundle's.
+const packageDir = dirname(createRequire(import.meta.url).resolve("@gw/db/package.json"));
+export const defaultMigrationsDir = join(packageDir, "prisma/migrations");
 
 export interface Migration {
   name: string;

@@ -3,7 +3,7 @@
 // an in-memory PGlite. Test code only: apps never import this.
 import { randomBytes } from "node:crypto";
 import pg from "pg";
-import { createDatabase, type Database } from "./client.ts";
+import { createDatabase, type Database, type DatabaseConfig } from "./client.ts";
 
 export const testDatabaseUrl: string | undefined = process.env.TEST_DATABASE_URL || undefined;
 
@@ -41,4 +41,16 @@ export async function createTestDatabase(
       }
     },
   };
+}
+
+/** The migrations recorded as applied in a database (one another process migrated), in name order. */
+export async function appliedMigrationNames(config: DatabaseConfig): Promise<string[]> {
+  const db = await createDatabase(config);
+  try {
+    const rows = await db.prisma.$queryRaw<{ migration_name: string }[]>`
+      SELECT migration_name FROM "_prisma_migrations" WHERE finished_at IS NOT NULL ORDER BY migration_name`;
+    return rows.map((row) => row.migration_name);
+  } finally {
+    await db.close();
+  }
 }
