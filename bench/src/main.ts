@@ -16,7 +16,7 @@ import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { cannon, type LoadRun, openStreams, probe, soak, type Target } from "./load.ts";
-import { canPin, installCleanup, memory, pinSelf, stopAll } from "./procs.ts";
+import { canPin, installCleanup, memory, pinSelf, quiesce, stopAll } from "./procs.ts";
 import { summarizeProfile } from "./profile-summary.ts";
 import {
   evaluateTargets,
@@ -50,7 +50,7 @@ const HELP = `npm run bench [-- options]
   --reps <n>           repetitions (default 5, quick 3)
   --probe <n>          one-connection probe samples per kind (default 5000, quick 1000)
   --streams <n>        concurrent slow streams for the memory check (default 1000, 0 = skip)
-  --modes <list>       metered,unmetered (default both)
+  --modes <list>       metered,unmetered,floor (default all; floor: a bare Node proxy, the machine's floor)
   --kinds <list>       nonstream,stream (default both)
   --no-pin             do not pin with taskset (default: pinned when taskset and 2+ CPUs exist)
   --profile            run the gateways with --cpu-prof; profiles and summaries in <out>/profiles
@@ -72,7 +72,7 @@ function options() {
       reps: { type: "string" },
       probe: { type: "string" },
       streams: { type: "string" },
-      modes: { type: "string", default: "metered,unmetered" },
+      modes: { type: "string", default: "metered,unmetered,floor" },
       kinds: { type: "string", default: "nonstream,stream" },
       "no-pin": { type: "boolean", default: false },
       profile: { type: "boolean", default: false },
@@ -110,7 +110,7 @@ function options() {
     reps: num("reps", values.reps, quick ? 3 : 5, 1),
     probeSamples: num("probe", values.probe, quick ? 1000 : 5000),
     streams: num("streams", values.streams, 1000),
-    modes: list<Mode>("modes", values.modes, ["metered", "unmetered"]),
+    modes: list<Mode>("modes", values.modes, ["metered", "unmetered", "floor"]),
     kinds: list<Kind>("kinds", values.kinds, ["nonstream", "stream"]),
     pin: !values["no-pin"],
     profile: values.profile,
@@ -137,17 +137,20 @@ function gitCommit(): string {
 
 async function runMode(
   mode: Mode,
-  key: BenchKey,
+  key: BenchKey | undefined,
   store: StoreEnv,
   mock: { url: string; pid: number },
   opts: ReturnType<typeof options>,
   cpu: { gateway?: number | undefined },
   profileDir: string | undefined,
 ): Promise<{ result: Omit<ModeResult, "usage">; sent: number; refused: Record<string, number> }> {
-  log(`${mode}: starting the gateway`);
+  log(`${mode}: starting ${mode === "floor" ? "the floor proxy" : "the gateway"}`);
   const gateway = await startGateway({ mode, store, upstreamUrl: mock.url, cpu: cpu.gateway, profileDir });
   const pid = gateway.child.pid;
-  const target: Target = { origin: gateway.url, headers: { authorization: `Bearer ${key.key}` } };
+  const target: Target = {
+    origin: gateway.url,
+    headers: key ? { authorization: `Bearer ${key.key}` } : {},
+  };
   const direct: Target = {
     origin: new URL(mock.url).origin,
     headers: { authorization: "Bearer sk-bench-upstream" },
@@ -204,6 +207,7 @@ async function runMode(
     result.load[kind] = summarizeLoad(runs);
   }
   if (opts.probeSamples > 0) {
+    log(`${mode}: waited ${await quiesce(pid)} ms for the gateway to go idle before the probe`);
     for (const kind of opts.kinds) {
       const p = await probe(direct, target, kind, opts.probeSamples);
       sent += p.sent;
@@ -261,7 +265,8 @@ async function main(): Promise<void> {
   const loadAverage = loadavg().map((l) => round(l, 2));
   try {
     log(`provisioning an organization and keys (operator CLI), DATA_DIR ${dataDir}`);
-    const keys = await provision(store, `bench-${randomBytes(3).toString("hex")}`, opts.modes);
+    const gatewayModes = opts.modes.filter((m) => m !== "floor");
+    const keys = await provision(store, `bench-${randomBytes(3).toString("hex")}`, gatewayModes);
     const holdChunkMs = 300;
     const mock = await startMock(cpu.load, holdChunkMs);
     log(`mock upstream at ${mock.url}`);
@@ -275,14 +280,14 @@ async function main(): Promise<void> {
     log("counting usage rows");
     const counts = await countUsage(
       store,
-      opts.modes.map((m) => keys[m].id),
+      gatewayModes.map((m) => keys[m]!.id),
     );
     const modes: ModeResult[] = results.map(({ result, sent, refused }) => ({
       ...result,
       usage: usageCheck(
         result.mode,
         sent,
-        counts[keys[result.mode].id] ?? { total: 0, byOutcome: {} },
+        counts[keys[result.mode]?.id ?? ""] ?? { total: 0, byOutcome: {} },
         refused,
       ),
     }));
@@ -324,7 +329,7 @@ async function main(): Promise<void> {
       for (const mode of opts.modes) {
         const dir = join(profileDir, mode);
         if (!existsSync(dir)) continue;
-        // The main thread's profile is the largest; the others are tsx's loader worker.
+        // The main thread's profile is the largest; any others are worker threads'.
         const files = readdirSync(dir)
           .filter((f) => f.endsWith(".cpuprofile"))
           .map((f) => ({ f, size: statSync(join(dir, f)).size }))

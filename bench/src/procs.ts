@@ -105,6 +105,20 @@ export function cpuMs(pid: number): number {
   return ((utime + stime) * 1000) / clockTicks;
 }
 
+/**
+ * Waits until the process has been nearly idle (under 2% of a core) for a whole `windowMs`, at most
+ * `maxMs`: after a load the gateway still writes its usage backlog (PostgreSQL busy too), which a
+ * one-connection probe would otherwise measure. Returns the ms waited.
+ */
+export async function quiesce(pid: number, windowMs = 1_000, maxMs = 60_000): Promise<number> {
+  const started = Date.now();
+  for (;;) {
+    const before = cpuMs(pid);
+    await new Promise((resolve) => setTimeout(resolve, windowMs));
+    if (cpuMs(pid) - before < windowMs * 0.02 || Date.now() - started > maxMs) return Date.now() - started;
+  }
+}
+
 /** Resident set size now and its peak (VmHWM), in MB. */
 export function memory(pid: number): { rssMb: number; peakRssMb: number } {
   const status = readFileSync(`/proc/${pid}/status`, "utf8");

@@ -1,11 +1,15 @@
 // Summarizes a V8 .cpuprofile (node --cpu-prof) as markdown: where the time goes, by function
 // (self and inclusive) and by module. Also runnable: `npx tsx bench/src/profile-summary.ts x.cpuprofile`.
-import { readFileSync, writeFileSync } from "node:fs";
-import { basename } from "node:path";
+// Frames in a bundle with a source map beside it (the gateway's dist/server.js) are shown at their
+// source file and line, so modules stay apart.
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { SourceMap } from "node:module";
+import { basename, dirname, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 
 interface ProfileNode {
   id: number;
-  callFrame: { functionName: string; url: string; lineNumber: number };
+  callFrame: { functionName: string; url: string; lineNumber: number; columnNumber: number };
   hitCount?: number;
   children?: number[];
 }
@@ -15,6 +19,30 @@ interface CpuProfile {
   startTime: number;
   endTime: number;
   samples?: number[];
+}
+
+/** Rewrites frames of bundles that have a `<file>.map` to their original source file and line. */
+function mapToSources(nodes: ProfileNode[]): void {
+  const maps = new Map<string, { map: SourceMap; dir: string } | undefined>();
+  for (const node of nodes) {
+    const { url, lineNumber, columnNumber } = node.callFrame;
+    if (!url.startsWith("file:") || lineNumber < 0) continue;
+    if (!maps.has(url)) {
+      const file = fileURLToPath(url);
+      const mapFile = `${file}.map`;
+      maps.set(
+        url,
+        existsSync(mapFile)
+          ? { map: new SourceMap(JSON.parse(readFileSync(mapFile, "utf8"))), dir: dirname(mapFile) }
+          : undefined,
+      );
+    }
+    const bundle = maps.get(url);
+    const entry = bundle?.map.findEntry(lineNumber, columnNumber);
+    if (!bundle || !entry || !("originalSource" in entry)) continue;
+    node.callFrame.url = resolve(bundle.dir, entry.originalSource);
+    node.callFrame.lineNumber = entry.originalLine;
+  }
 }
 
 function where(url: string): string {
@@ -44,6 +72,7 @@ function moduleOf(node: ProfileNode): string {
 
 export function summarizeProfile(path: string, top = 25): string {
   const profile = JSON.parse(readFileSync(path, "utf8")) as CpuProfile;
+  mapToSources(profile.nodes);
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const totalMs = (profile.endTime - profile.startTime) / 1000;
   const totalHits = profile.nodes.reduce((a, n) => a + (n.hitCount ?? 0), 0) || 1;

@@ -161,6 +161,11 @@ export function markdown(report: Report): string {
     `Benchmark of ${meta.commit} on ${meta.date} (${meta.run}): ${meta.cpu}, node ${meta.node}, ${meta.pinned}.`,
     `Load: ${meta.connections} connections, ${meta.reps} × ${meta.durationS} s after ${meta.warmupS} s warm-up; store: ${meta.store}; load average at start ${meta.loadAverage}.`,
     "Median (min–max) over the repetitions. Latencies are autocannon's (ms); the probe is one connection, µs.",
+    ...(modes.some((m) => m.mode === "floor")
+      ? [
+          "`floor` is not the gateway: a bare Node proxy (node:http + undici, no auth, SDK or metering) on the gateway's core, what any Node proxy adds on this machine.",
+        ]
+      : []),
     "",
     header,
     rule,
@@ -215,10 +220,10 @@ export function markdown(report: Report): string {
         : "n/a",
     ),
     row("peak RSS (MB)", (m) => fmt(m.peakRssMb, 1)),
-    row(
-      "usage rows / requests sent",
-      (m) =>
-        `${m.usage.rows} / ${m.usage.requestsSent}${m.usage.verified ? " ✓" : " ✗"}${Object.keys(m.usage.refused).length ? ` (non-200: ${JSON.stringify(m.usage.refused)})` : ""}`,
+    row("usage rows / requests sent", (m) =>
+      m.mode === "floor"
+        ? "n/a (no gateway)"
+        : `${m.usage.rows} / ${m.usage.requestsSent}${m.usage.verified ? " ✓" : " ✗"}${Object.keys(m.usage.refused).length ? ` (non-200: ${JSON.stringify(m.usage.refused)})` : ""}`,
     ),
     "",
   ];

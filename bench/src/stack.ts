@@ -1,6 +1,7 @@
-// The processes under test: the zero-delay mock upstream and the inference service, each started
-// the way production starts them (node with the tsx loader, NODE_ENV=production), an organization,
-// credit and keys provisioned with the operator CLI, and the usage rows counted afterwards.
+// The processes under test: the zero-delay mock upstream (under tsx) and the inference service,
+// started the way production starts it (its bundle, built once per run, on plain node with
+// NODE_ENV=production), an organization, credit and keys provisioned with the operator CLI, and the
+// usage rows counted afterwards.
 import { execFile } from "node:child_process";
 import { once } from "node:events";
 import { createServer } from "node:net";
@@ -10,9 +11,16 @@ import { createDatabase } from "@gw/db";
 import { type Child, spawnChild } from "./procs.ts";
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
-const GUARD = join(ROOT, "bench/src/orphan-guard.ts");
+// Plain JavaScript, so it preloads into the gateway's node as well as under tsx.
+const GUARD = join(ROOT, "bench/src/orphan-guard.mjs");
+const GATEWAY_BUNDLE = "apps/inference/dist/server.js";
+const FLOOR_PROXY = join(ROOT, "bench/src/floor-proxy.mjs");
 
-export type Mode = "metered" | "unmetered";
+/**
+ * metered / unmetered: the gateway with METERING on / off. floor: not the gateway but the least a
+ * Node proxy adds on this machine (floor-proxy.mjs), for reading the other two against.
+ */
+export type Mode = "metered" | "unmetered" | "floor";
 
 export interface StoreEnv {
   DATA_DIR: string;
@@ -37,6 +45,25 @@ const nodeArgs = (script: string, extra: string[] = []) => [
   ...extra,
   script,
 ];
+
+let gatewayBuild: Promise<void> | undefined;
+
+/** The production bundle (what `npm run build -w @gw/inference` makes), built once per benchmark run. */
+function buildGateway(): Promise<void> {
+  gatewayBuild ??= new Promise((resolvePromise, reject) => {
+    execFile(
+      process.execPath,
+      ["scripts/build-server.mjs", "apps/inference"],
+      { cwd: ROOT, timeout: 120_000 },
+      (error, stdout, stderr) => {
+        if (error)
+          reject(new Error(`building the gateway failed: ${`${stdout}${stderr}`.trim() || error.message}`));
+        else resolvePromise();
+      },
+    );
+  });
+  return gatewayBuild;
+}
 
 /** Runs the operator CLI (`npm run cli -- ...`) and returns its stdout. */
 export async function cli(store: StoreEnv, args: string[]): Promise<string> {
@@ -67,11 +94,11 @@ export async function provision(
   store: StoreEnv,
   slug: string,
   modes: Mode[],
-): Promise<Record<Mode, BenchKey>> {
+): Promise<Partial<Record<Mode, BenchKey>>> {
   await cli(store, ["seed"]);
   await cli(store, ["orgs", "create", slug, "--name", "Benchmark"]);
   await cli(store, ["credits", "grant", slug, "1000000", "--note", "benchmark"]);
-  const keys = {} as Record<Mode, BenchKey>;
+  const keys: Partial<Record<Mode, BenchKey>> = {};
   for (const mode of modes) {
     const out = await cli(store, [
       "keys",
@@ -140,6 +167,7 @@ export interface GatewayOptions {
 }
 
 export async function startGateway(options: GatewayOptions): Promise<Running> {
+  await buildGateway();
   const port = await freePort();
   const env: NodeJS.ProcessEnv = {
     ...baseEnv(options.store),
@@ -152,15 +180,22 @@ export async function startGateway(options: GatewayOptions): Promise<Running> {
     OPENAI_API_KEY: "sk-bench-upstream",
     OPENAI_BASE_URL: options.upstreamUrl,
   };
-  // One profile per thread (the main thread and tsx's module-loader worker), in a folder per mode.
+  // One profile per thread, in a folder per mode.
   const profile = options.profileDir
     ? ["--cpu-prof", `--cpu-prof-dir=${join(options.profileDir, options.mode)}`]
     : [];
+  const floor = options.mode === "floor";
   const child = spawnChild(
-    `gateway (${options.mode})`,
+    floor ? "floor proxy" : `gateway (${options.mode})`,
     process.execPath,
-    nodeArgs("apps/inference/src/server.ts", profile),
-    { cwd: ROOT, cpu: options.cpu, env },
+    floor
+      ? ["--import", GUARD, ...profile, FLOOR_PROXY]
+      : ["--enable-source-maps", "--import", GUARD, ...profile, GATEWAY_BUNDLE],
+    {
+      cwd: ROOT,
+      cpu: options.cpu,
+      env: floor ? { PATH: process.env.PATH, UPSTREAM_URL: options.upstreamUrl, PORT: String(port) } : env,
+    },
   );
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 90_000;
