@@ -7,8 +7,7 @@ import type { KeyIdentity } from "../auth/key-store.ts";
 import { GatewayError } from "../http/errors.ts";
 import type { ResolvedRoute, RouteTarget } from "../routing/routing-table.ts";
 import { type Cost, costOf, maxCostOf, type TokenUsage } from "./cost.ts";
-import type { CreditStore } from "./credit-store.ts";
-import { CreditStoreUnavailableError, type ReserveResult } from "./credit-store.ts";
+import { type CreditStore, CreditStoreUnavailableError, type ReserveResult } from "./credit-store.ts";
 import type { KeyHeadroom } from "./headroom.ts";
 import { FREE, type Price, type PriceBook } from "./prices.ts";
 import {
