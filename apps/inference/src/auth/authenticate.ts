@@ -1,5 +1,5 @@
 import { hashApiKey } from "@gw/db";
-import { GatewayError } from "../http/errors.ts";
+import { GatewayError } from "../errors.ts";
 import type { KeyIdentity, KeyStore } from "./key-store.ts";
 
 /** The key a request carries: `Authorization: Bearer <key>`, or `x-api-key` (Anthropic style). */

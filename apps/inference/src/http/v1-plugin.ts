@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { FastifyInstance } from "fastify";
 import { authenticate } from "../auth/authenticate.ts";
 import type { KeyIdentity, KeyStore } from "../auth/key-store.ts";
-import { toGatewayError } from "./errors.ts";
+import { toGatewayError } from "../errors.ts";
 
 declare module "fastify" {
   interface FastifyRequest {

@@ -3,16 +3,16 @@
 import { join } from "node:path";
 import type { Database } from "@gw/db";
 import type { Redis } from "ioredis";
-import type { BalanceLoader, CreditStore } from "./credit-store.ts";
-import { createMemoryCreditStore } from "./credit-store-memory.ts";
-import { createRedisCreditStore } from "./credit-store-redis.ts";
-import { KeyHeadroom } from "./headroom.ts";
+import type { BalanceLoader, CreditStore } from "./credits/credit-store.ts";
+import { createMemoryCreditStore } from "./credits/credit-store-memory.ts";
+import { createRedisCreditStore } from "./credits/credit-store-redis.ts";
+import { KeyHeadroom } from "./limits/headroom.ts";
 import type { Metering } from "./meter.ts";
-import { createPriceBook } from "./prices.ts";
-import type { RateLimiter } from "./rate-limit.ts";
-import { createMemoryRateLimiter } from "./rate-limit-memory.ts";
-import { createRedisRateLimiter } from "./rate-limit-redis.ts";
-import { createUsageRecorder } from "./usage-recorder.ts";
+import { createPriceBook } from "./pricing/prices.ts";
+import type { RateLimiter } from "./limits/rate-limit.ts";
+import { createMemoryRateLimiter } from "./limits/rate-limit-memory.ts";
+import { createRedisRateLimiter } from "./limits/rate-limit-redis.ts";
+import { createUsageRecorder } from "./usage/usage-recorder.ts";
 
 export interface MeteringConfig {
   db: Database;

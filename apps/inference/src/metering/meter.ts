@@ -4,19 +4,19 @@
 // and settle when the response has ended, however it ended.
 import { formatUsd } from "@gw/contracts";
 import type { KeyIdentity } from "../auth/key-store.ts";
-import { GatewayError } from "../http/errors.ts";
+import { GatewayError } from "../errors.ts";
 import type { ResolvedRoute, RouteTarget } from "../routing/routing-table.ts";
-import { type Cost, costOf, maxCostOf, type TokenUsage } from "./cost.ts";
-import { type CreditStore, CreditStoreUnavailableError, type ReserveResult } from "./credit-store.ts";
-import type { KeyHeadroom } from "./headroom.ts";
-import { FREE, type Price, type PriceBook } from "./prices.ts";
+import { type Cost, costOf, maxCostOf, type TokenUsage } from "./pricing/cost.ts";
+import { type CreditStore, CreditStoreUnavailableError, type ReserveResult } from "./credits/credit-store.ts";
+import type { KeyHeadroom } from "./limits/headroom.ts";
+import { FREE, type Price, type PriceBook } from "./pricing/prices.ts";
 import {
   type RateLimitDecision,
   type RateLimiter,
   RateLimiterUnavailableError,
   rateLimitHeaders,
-} from "./rate-limit.ts";
-import type { UsageEvent, UsageRecorder } from "./usage-recorder.ts";
+} from "./limits/rate-limit.ts";
+import type { UsageEvent, UsageRecorder } from "./usage/usage-recorder.ts";
 
 export interface Metering {
   limiter: RateLimiter;

@@ -1,9 +1,9 @@
 import { ZChatCompletionRequest } from "@gw/contracts";
 import type { FastifyPluginAsync } from "fastify";
 import { abortOnClientClose } from "../http/client-abort.ts";
-import { invalidRequest, toGatewayError } from "../http/errors.ts";
+import { invalidRequest, toGatewayError } from "../errors.ts";
 import { pipeSse, startSse } from "../http/sse.ts";
-import { usageFromOpenAI } from "../metering/cost.ts";
+import { usageFromOpenAI } from "../metering/pricing/cost.ts";
 import type { ChatCompletionChunk } from "../providers/types.ts";
 import { runChat } from "../services/chat.ts";
 import type { InferenceContext } from "../services/inference-context.ts";

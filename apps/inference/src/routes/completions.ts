@@ -1,9 +1,9 @@
 import { ZCompletionRequest } from "@gw/contracts";
 import type { FastifyPluginAsync } from "fastify";
 import { abortOnClientClose } from "../http/client-abort.ts";
-import { invalidRequest, toGatewayError } from "../http/errors.ts";
+import { invalidRequest, toGatewayError } from "../errors.ts";
 import { pipeSse, startSse } from "../http/sse.ts";
-import { usageFromOpenAI } from "../metering/cost.ts";
+import { usageFromOpenAI } from "../metering/pricing/cost.ts";
 import type { Completion } from "../providers/types.ts";
 import { runCompletions } from "../services/completions.ts";
 import type { InferenceContext } from "../services/inference-context.ts";

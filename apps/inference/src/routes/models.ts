@@ -1,6 +1,6 @@
 import type { TModel } from "@gw/contracts";
 import type { FastifyPluginAsync } from "fastify";
-import { GatewayError } from "../http/errors.ts";
+import { GatewayError } from "../errors.ts";
 import type { RoutingTable } from "../routing/routing-table.ts";
 import { type InferenceContext, routingTableFor } from "../services/inference-context.ts";
 

@@ -1,5 +1,5 @@
 import type { TCatalogModel } from "@gw/contracts";
-import { FREE, type PriceBook } from "../metering/prices.ts";
+import { FREE, type PriceBook } from "../metering/pricing/prices.ts";
 import type { Routing } from "../routing/build-registry.ts";
 import type { RouteTarget } from "../routing/routing-table.ts";
 

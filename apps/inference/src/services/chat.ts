@@ -1,6 +1,6 @@
 import type { TChatCompletionRequest } from "@gw/contracts";
 import type { KeyIdentity } from "../auth/key-store.ts";
-import { usageFromOpenAI } from "../metering/cost.ts";
+import { usageFromOpenAI } from "../metering/pricing/cost.ts";
 import { admit, type MeterTicket } from "../metering/meter.ts";
 import type {
   ChatCompletion,

@@ -1,7 +1,7 @@
 import type { TCompletionRequest } from "@gw/contracts";
 import type { KeyIdentity } from "../auth/key-store.ts";
-import { GatewayError } from "../http/errors.ts";
-import { usageFromOpenAI } from "../metering/cost.ts";
+import { GatewayError } from "../errors.ts";
+import { usageFromOpenAI } from "../metering/pricing/cost.ts";
 import { admit } from "../metering/meter.ts";
 import type {
   Completion,

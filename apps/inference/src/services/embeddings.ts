@@ -1,6 +1,6 @@
 import type { TEmbeddingRequest } from "@gw/contracts";
 import type { KeyIdentity } from "../auth/key-store.ts";
-import { GatewayError } from "../http/errors.ts";
+import { GatewayError } from "../errors.ts";
 import { admit } from "../metering/meter.ts";
 import type { CreateEmbeddingResponse, EmbeddingCreateParams } from "../providers/types.ts";
 import { executeRoute } from "../routing/execute.ts";

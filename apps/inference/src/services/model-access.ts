@@ -1,5 +1,5 @@
 import type { KeyIdentity } from "../auth/key-store.ts";
-import { GatewayError } from "../http/errors.ts";
+import { GatewayError } from "../errors.ts";
 import { type Metering, type RefusalInput, recordRefusal } from "../metering/meter.ts";
 import type { ResolvedRoute, RoutingTable } from "../routing/routing-table.ts";
 

@@ -3,7 +3,7 @@
 // new status (authenticate refuses keys of suspended organizations), and its balance mirror is
 // reloaded. The database change is the portal's; this only tells the replicas.
 import type { Database } from "@gw/db";
-import type { CreditStore } from "../metering/credit-store.ts";
+import type { CreditStore } from "../metering/credits/credit-store.ts";
 import { KeyAdminError, type KeyChangeNotifier } from "./key-admin.ts";
 
 /** Keys told per round trip: a large organization does not open thousands of publishes at once. */

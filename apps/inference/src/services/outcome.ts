@@ -1,6 +1,6 @@
-import { toGatewayError } from "../http/errors.ts";
+import { toGatewayError } from "../errors.ts";
 import type { MeterTicket } from "../metering/meter.ts";
-import type { UsageEvent } from "../metering/usage-recorder.ts";
+import type { UsageEvent } from "../metering/usage/usage-recorder.ts";
 import { UpstreamError } from "../providers/types.ts";
 import { AllTargetsFailedError } from "../routing/execute.ts";
 import type { ResolvedRoute } from "../routing/routing-table.ts";

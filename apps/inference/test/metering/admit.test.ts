@@ -2,14 +2,14 @@
 // its limits, one after the other for a key near them; either way a refused request holds nothing.
 import { describe, expect, it } from "vitest";
 import type { KeyIdentity } from "../../src/auth/key-store.ts";
-import { GatewayError } from "../../src/http/errors.ts";
-import type { CreditStore } from "../../src/metering/credit-store.ts";
-import { createMemoryCreditStore } from "../../src/metering/credit-store-memory.ts";
-import { KeyHeadroom } from "../../src/metering/headroom.ts";
+import { GatewayError } from "../../src/errors.ts";
+import type { CreditStore } from "../../src/metering/credits/credit-store.ts";
+import { createMemoryCreditStore } from "../../src/metering/credits/credit-store-memory.ts";
+import { KeyHeadroom } from "../../src/metering/limits/headroom.ts";
 import { admit, type Metering } from "../../src/metering/meter.ts";
-import type { RateLimiter } from "../../src/metering/rate-limit.ts";
-import { createMemoryRateLimiter } from "../../src/metering/rate-limit-memory.ts";
-import type { UsageEvent, UsageRecorder } from "../../src/metering/usage-recorder.ts";
+import type { RateLimiter } from "../../src/metering/limits/rate-limit.ts";
+import { createMemoryRateLimiter } from "../../src/metering/limits/rate-limit-memory.ts";
+import type { UsageEvent, UsageRecorder } from "../../src/metering/usage/usage-recorder.ts";
 import { createDemoAdapter } from "../../src/providers/demo.ts";
 import type { RegisteredProvider } from "../../src/routing/registry.ts";
 import { FakeDb, USD } from "./credit-store-support.ts";

@@ -1,8 +1,8 @@
 import { parseUsd } from "@gw/contracts";
 import { defaultPrices } from "@gw/db";
 import { describe, expect, it } from "vitest";
-import { costOf, maxCostOf, usageFromOpenAI } from "../../src/metering/cost.ts";
-import type { Price } from "../../src/metering/prices.ts";
+import { costOf, maxCostOf, usageFromOpenAI } from "../../src/metering/pricing/cost.ts";
+import type { Price } from "../../src/metering/pricing/prices.ts";
 
 function seeded(provider: string, model: string): Price {
   const row = defaultPrices.find((p) => p.provider === provider && p.model === model);

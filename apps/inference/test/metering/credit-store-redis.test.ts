@@ -4,9 +4,9 @@ import { once } from "node:events";
 import { createServer, type Server, type Socket } from "node:net";
 import { Redis } from "ioredis";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { CreditStoreUnavailableError } from "../../src/metering/credit-store.ts";
-import { createRedisCreditStore } from "../../src/metering/credit-store-redis.ts";
-import { MAX_CREDIT_MICROS } from "../../src/metering/credit-store-shared.ts";
+import { CreditStoreUnavailableError } from "../../src/metering/credits/credit-store.ts";
+import { createRedisCreditStore } from "../../src/metering/credits/credit-store-redis.ts";
+import { MAX_CREDIT_MICROS } from "../../src/metering/credits/credit-store-shared.ts";
 import { blockEventLoop } from "../support/busy-loop.ts";
 import { deleteKeys, FakeDb, orgAvailable, randomKeyPrefix, USD, uniqueId } from "./credit-store-support.ts";
 

@@ -7,8 +7,8 @@ import {
   type ReserveInput,
   type ReserveResult,
   type WrittenCost,
-} from "../../src/metering/credit-store.ts";
-import { MAX_CREDIT_MICROS } from "../../src/metering/credit-store-shared.ts";
+} from "../../src/metering/credits/credit-store.ts";
+import { MAX_CREDIT_MICROS } from "../../src/metering/credits/credit-store-shared.ts";
 import { eventually, FakeDb, keyAvailable, orgAvailable, USD, uniqueId } from "./credit-store-support.ts";
 
 export interface CreditStoreHarnessOptions {

@@ -3,8 +3,8 @@
 import { randomBytes } from "node:crypto";
 import type { Redis } from "ioredis";
 import { expect } from "vitest";
-import type { BalanceLoader, CreditStore, WrittenCost } from "../../src/metering/credit-store.ts";
-import { MAX_CREDIT_MICROS } from "../../src/metering/credit-store-shared.ts";
+import type { BalanceLoader, CreditStore, WrittenCost } from "../../src/metering/credits/credit-store.ts";
+import { MAX_CREDIT_MICROS } from "../../src/metering/credits/credit-store-shared.ts";
 
 export const USD = 1_000_000n;
 

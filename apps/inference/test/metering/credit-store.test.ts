@@ -1,8 +1,8 @@
 // The credit store behaviour suite, in process and (with TEST_REDIS_URL) on a real Redis.
 import { Redis } from "ioredis";
 import { describe } from "vitest";
-import { createMemoryCreditStore } from "../../src/metering/credit-store-memory.ts";
-import { createRedisCreditStore } from "../../src/metering/credit-store-redis.ts";
+import { createMemoryCreditStore } from "../../src/metering/credits/credit-store-memory.ts";
+import { createRedisCreditStore } from "../../src/metering/credits/credit-store-redis.ts";
 import { creditStoreBehaviour } from "./credit-store-suite.ts";
 import { deleteKeys, randomKeyPrefix } from "./credit-store-support.ts";
 

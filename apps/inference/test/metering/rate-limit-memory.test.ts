@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createMemoryRateLimiter } from "../../src/metering/rate-limit-memory.ts";
+import { createMemoryRateLimiter } from "../../src/metering/limits/rate-limit-memory.ts";
 
 function fakeClock(start = 0) {
   const clock = { now: start, tick: (ms: number) => (clock.now += ms) };

@@ -3,8 +3,8 @@ import { once } from "node:events";
 import { createServer, type Server, type Socket } from "node:net";
 import { Redis } from "ioredis";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { RateLimiterUnavailableError } from "../../src/metering/rate-limit.ts";
-import { createRedisRateLimiter, RATE_LIMIT_LUA } from "../../src/metering/rate-limit-redis.ts";
+import { RateLimiterUnavailableError } from "../../src/metering/limits/rate-limit.ts";
+import { createRedisRateLimiter, RATE_LIMIT_LUA } from "../../src/metering/limits/rate-limit-redis.ts";
 import { blockEventLoop } from "../support/busy-loop.ts";
 import { deleteKeys, randomKeyPrefix } from "./rate-limit-redis-support.ts";
 

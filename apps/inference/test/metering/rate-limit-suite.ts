@@ -5,7 +5,7 @@ import {
   type RateLimiter,
   RateLimiterUnavailableError,
   rateLimitHeaders,
-} from "../../src/metering/rate-limit.ts";
+} from "../../src/metering/limits/rate-limit.ts";
 
 export interface RateLimiterHarness {
   limiter: RateLimiter;

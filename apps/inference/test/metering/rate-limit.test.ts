@@ -1,8 +1,8 @@
 import { Redis } from "ioredis";
 import { describe, expect, it } from "vitest";
-import { formatRateLimitDuration, rateLimitHeaders } from "../../src/metering/rate-limit.ts";
-import { createMemoryRateLimiter } from "../../src/metering/rate-limit-memory.ts";
-import { createRedisRateLimiter } from "../../src/metering/rate-limit-redis.ts";
+import { formatRateLimitDuration, rateLimitHeaders } from "../../src/metering/limits/rate-limit.ts";
+import { createMemoryRateLimiter } from "../../src/metering/limits/rate-limit-memory.ts";
+import { createRedisRateLimiter } from "../../src/metering/limits/rate-limit-redis.ts";
 import { deleteKeys, randomKeyPrefix } from "./rate-limit-redis-support.ts";
 import { rateLimiterBehaviour } from "./rate-limit-suite.ts";
 

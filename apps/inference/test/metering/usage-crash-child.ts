@@ -2,7 +2,7 @@
 // is unreachable, then either crashes (SIGKILL, no close) or shuts down with close(). Its journal
 // segments are left for the next process. Run by usage-journal.test.ts with `node --import tsx`.
 import type { Database } from "@gw/db";
-import { createUsageRecorder } from "../../src/metering/usage-recorder.ts";
+import { createUsageRecorder } from "../../src/metering/usage/usage-recorder.ts";
 import { makeEvent, type Tenant } from "./usage-fixtures.ts";
 
 interface ChildInput {

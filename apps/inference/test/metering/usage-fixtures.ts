@@ -5,7 +5,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createApiKey, createOrganization, type Database, postLedgerEntry } from "@gw/db";
-import type { UsageEvent } from "../../src/metering/usage-recorder.ts";
+import type { UsageEvent } from "../../src/metering/usage/usage-recorder.ts";
 
 export interface Tenant {
   orgId: string;

@@ -15,8 +15,8 @@ import {
   parseSegmentFileName,
   processStartMs,
   segmentFileName,
-} from "../../src/metering/usage-journal.ts";
-import { createUsageRecorder, type UsageEvent } from "../../src/metering/usage-recorder.ts";
+} from "../../src/metering/usage/usage-journal.ts";
+import { createUsageRecorder, type UsageEvent } from "../../src/metering/usage/usage-recorder.ts";
 import {
   collectLog,
   countUsage,

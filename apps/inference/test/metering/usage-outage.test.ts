@@ -8,7 +8,7 @@ import type { Database } from "@gw/db";
 import { createDatabase } from "@gw/db";
 import { createTestDatabase, testDatabaseUrl } from "@gw/db/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createUsageRecorder, type UsageEvent } from "../../src/metering/usage-recorder.ts";
+import { createUsageRecorder, type UsageEvent } from "../../src/metering/usage/usage-recorder.ts";
 import {
   collectLog,
   countUsage,

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import type { Database } from "@gw/db";
 import { createTestDatabase } from "@gw/db/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createUsageRecorder, type UsageEvent } from "../../src/metering/usage-recorder.ts";
+import { createUsageRecorder, type UsageEvent } from "../../src/metering/usage/usage-recorder.ts";
 import {
   collectLog,
   countUsage,

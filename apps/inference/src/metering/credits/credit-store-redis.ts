@@ -37,7 +37,7 @@
 // out may still run on the server later: a release is sent after it, so the reservation does not
 // linger until its TTL. A settle that failed may be retried (the script is idempotent).
 import type { Redis } from "ioredis";
-import { withDeadline } from "../deadline.ts";
+import { withDeadline } from "../../deadline.ts";
 import type { BalanceLoader, CreditStore, ReserveInput, ReserveResult, WrittenCost } from "./credit-store.ts";
 import { CreditStoreUnavailableError } from "./credit-store.ts";
 import {

@@ -1,8 +1,8 @@
 // The one error type of the /v1 surface, and how every failure becomes an OpenAI envelope.
 import { describeValidationError, errorResponse, type TErrorCode, type TErrorEnvelope } from "@gw/contracts";
 import type { ZodError } from "zod";
-import { UpstreamError } from "../providers/types.ts";
-import { AllTargetsFailedError } from "../routing/execute.ts";
+import { UpstreamError } from "./providers/types.ts";
+import { AllTargetsFailedError } from "./routing/execute.ts";
 
 export class GatewayError extends Error {
   override name = "GatewayError";

@@ -15,7 +15,7 @@
 // call that timed out may still run on the server when it finally gets there (as with any timeout).
 // The caller decides whether an unavailable limiter fails open or closed.
 import type { Redis } from "ioredis";
-import { withDeadline } from "../deadline.ts";
+import { withDeadline } from "../../deadline.ts";
 import {
   type RateLimitDecision,
   type RateLimiter,

@@ -1,5 +1,5 @@
 // Pieces shared by the credit store implementations: defaults, input checks and the bound on amounts.
-import { withDeadline } from "../deadline.ts";
+import { withDeadline } from "../../deadline.ts";
 import {
   type BalanceLoader,
   type BalanceSnapshot,
