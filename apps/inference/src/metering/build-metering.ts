@@ -7,11 +7,11 @@ import type { BalanceLoader, CreditStore } from "./credits/credit-store.ts";
 import { createMemoryCreditStore } from "./credits/credit-store-memory.ts";
 import { createRedisCreditStore } from "./credits/credit-store-redis.ts";
 import { KeyHeadroom } from "./limits/headroom.ts";
-import type { Metering } from "./meter.ts";
-import { createPriceBook } from "./pricing/prices.ts";
 import type { RateLimiter } from "./limits/rate-limit.ts";
 import { createMemoryRateLimiter } from "./limits/rate-limit-memory.ts";
 import { createRedisRateLimiter } from "./limits/rate-limit-redis.ts";
+import type { Metering } from "./meter.ts";
+import { createPriceBook } from "./pricing/prices.ts";
 import { createUsageRecorder } from "./usage/usage-recorder.ts";
 
 export interface MeteringConfig {

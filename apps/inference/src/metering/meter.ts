@@ -6,16 +6,16 @@ import { formatUsd } from "@gw/contracts";
 import type { KeyIdentity } from "../auth/key-store.ts";
 import { GatewayError } from "../errors.ts";
 import type { ResolvedRoute, RouteTarget } from "../routing/routing-table.ts";
-import { type Cost, costOf, maxCostOf, type TokenUsage } from "./pricing/cost.ts";
 import { type CreditStore, CreditStoreUnavailableError, type ReserveResult } from "./credits/credit-store.ts";
 import type { KeyHeadroom } from "./limits/headroom.ts";
-import { FREE, type Price, type PriceBook } from "./pricing/prices.ts";
 import {
   type RateLimitDecision,
   type RateLimiter,
   RateLimiterUnavailableError,
   rateLimitHeaders,
 } from "./limits/rate-limit.ts";
+import { type Cost, costOf, maxCostOf, type TokenUsage } from "./pricing/cost.ts";
+import { FREE, type Price, type PriceBook } from "./pricing/prices.ts";
 import type { UsageEvent, UsageRecorder } from "./usage/usage-recorder.ts";
 
 export interface Metering {

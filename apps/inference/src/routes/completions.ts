@@ -1,7 +1,7 @@
 import { ZCompletionRequest } from "@gw/contracts";
 import type { FastifyPluginAsync } from "fastify";
-import { abortOnClientClose } from "../http/client-abort.ts";
 import { invalidRequest, toGatewayError } from "../errors.ts";
+import { abortOnClientClose } from "../http/client-abort.ts";
 import { pipeSse, startSse } from "../http/sse.ts";
 import { usageFromOpenAI } from "../metering/pricing/cost.ts";
 import type { Completion } from "../providers/types.ts";

@@ -1,7 +1,7 @@
 import { ZEmbeddingRequest } from "@gw/contracts";
 import type { FastifyPluginAsync } from "fastify";
-import { abortOnClientClose } from "../http/client-abort.ts";
 import { invalidRequest } from "../errors.ts";
+import { abortOnClientClose } from "../http/client-abort.ts";
 import { runEmbeddings } from "../services/embeddings.ts";
 import type { InferenceContext } from "../services/inference-context.ts";
 

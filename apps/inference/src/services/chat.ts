@@ -1,7 +1,7 @@
 import type { TChatCompletionRequest } from "@gw/contracts";
 import type { KeyIdentity } from "../auth/key-store.ts";
-import { usageFromOpenAI } from "../metering/pricing/cost.ts";
 import { admit, type MeterTicket } from "../metering/meter.ts";
+import { usageFromOpenAI } from "../metering/pricing/cost.ts";
 import type {
   ChatCompletion,
   ChatCompletionChunk,

@@ -1,8 +1,8 @@
 import type { TCompletionRequest } from "@gw/contracts";
 import type { KeyIdentity } from "../auth/key-store.ts";
 import { GatewayError } from "../errors.ts";
-import { usageFromOpenAI } from "../metering/pricing/cost.ts";
 import { admit } from "../metering/meter.ts";
+import { usageFromOpenAI } from "../metering/pricing/cost.ts";
 import type {
   Completion,
   CompletionCreateParamsNonStreaming,
