@@ -12,7 +12,7 @@ import {
   type TRouteConfig,
 } from "./config.ts";
 import { ProviderRegistry } from "./registry.ts";
-import { RoutingTable } from "./routing-table.ts";
+import { type PricedModel, RoutingTable } from "./routing-table.ts";
 
 const none: ReadonlySet<string> = new Set();
 
@@ -60,7 +60,10 @@ export interface Routing {
  * Registers every provider whose credentials are present (standard env keys, configured extra
  * providers, the demo provider) and builds the routing table from defaults plus configuration.
  */
-export function buildRouting(env: TInferenceEnv, fetchImpl?: typeof fetch): Routing {
+export function buildRouting(
+  env: TInferenceEnv,
+  options: { fetch?: typeof fetch; priced?: PricedModel } = {},
+): Routing {
   const config = loadGatewayConfig({
     file: env.GATEWAY_CONFIG_FILE
       ? { path: env.GATEWAY_CONFIG_FILE, text: readConfigFile(env.GATEWAY_CONFIG_FILE) }
@@ -71,7 +74,7 @@ export function buildRouting(env: TInferenceEnv, fetchImpl?: typeof fetch): Rout
   const registry = new ProviderRegistry();
   const timeoutMs = env.UPSTREAM_TIMEOUT_MS;
   // The SDKs get a thin fetch on undici.request: about half the CPU of Node's global fetch per call.
-  const common = { defaultTimeoutMs: timeoutMs, fetch: fetchImpl ?? createFastFetch() };
+  const common = { defaultTimeoutMs: timeoutMs, fetch: options.fetch ?? createFastFetch() };
 
   if (env.OPENAI_API_KEY) {
     registry.register({
@@ -177,7 +180,7 @@ export function buildRouting(env: TInferenceEnv, fetchImpl?: typeof fetch): Rout
     ...defaultRoutes.filter((d) => !config.routes.some((r) => r.alias === d.alias)),
     ...config.routes,
   ];
-  return { registry, table: new RoutingTable(registry, routes), routes };
+  return { registry, table: new RoutingTable(registry, routes, { priced: options.priced }), routes };
 }
 
 function readConfigFile(path: string): string {

@@ -7,7 +7,7 @@ import { createGuardedFetch, providerKeyOwner, type SecretBox } from "@gw/server
 import { createAnthropicAdapter } from "../providers/anthropic.ts";
 import { createOpenAICompatibleAdapter } from "../providers/openai-compatible.ts";
 import type { TRouteConfig } from "./config.ts";
-import { ProviderRegistry, type RegisteredProvider } from "./registry.ts";
+import { ProviderRegistry, type ProviderSpec } from "./registry.ts";
 import { RoutingTable } from "./routing-table.ts";
 
 export interface OrgRouting {
@@ -39,7 +39,7 @@ export function createOrgRouting(options: {
   async function load(orgId: string): Promise<RoutingTable> {
     const rows = await options.db.prisma.customProvider.findMany({ where: { orgId, status: "active" } });
     if (rows.length === 0) return options.platform.table;
-    const own: RegisteredProvider[] = [];
+    const own: ProviderSpec[] = [];
     for (const row of rows) {
       if (!PROVIDER_ID.test(row.name)) continue;
       let apiKey: string;
@@ -89,7 +89,7 @@ export function createOrgRouting(options: {
           : provider,
       );
     }
-    return new RoutingTable(registry, options.platform.routes);
+    return new RoutingTable(registry, options.platform.routes, { priced: options.platform.table.priced });
   }
 
   return {

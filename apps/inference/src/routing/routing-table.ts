@@ -17,23 +17,33 @@ export interface ResolvedRoute {
   timeoutMs?: number | undefined;
 }
 
+/** Whether the gateway prices `model` at `provider` (a priced model is served even when unlisted). */
+export type PricedModel = (provider: string, model: string) => boolean;
+
+const unpriced: PricedModel = () => false;
+
 export type Resolution =
   | { ok: true; route: ResolvedRoute }
   | { ok: false; reason: "unknown" | "unavailable" | "ambiguous"; message: string };
 
 /**
  * Resolves model names: an alias (ordered targets, weights shuffle targets of equal priority),
- * `<provider>/<model>`, or a bare upstream id that exactly one provider lists.
+ * `<provider>/<model>` for a model the provider lists or the gateway prices, or a bare upstream id
+ * that exactly one provider lists. Anything else is unknown, however it is spelled.
  */
 export class RoutingTable {
   private readonly routes = new Map<string, TRouteConfig>();
+  private readonly random: () => number;
+  readonly priced: PricedModel;
 
   constructor(
     private readonly registry: ProviderRegistry,
     routes: TRouteConfig[],
-    private readonly random: () => number = Math.random,
+    options: { random?: () => number; priced?: PricedModel } = {},
   ) {
     for (const route of routes) this.routes.set(route.alias, route);
+    this.random = options.random ?? Math.random;
+    this.priced = options.priced ?? unpriced;
   }
 
   /** Every provider this table routes to. */
@@ -79,7 +89,7 @@ export class RoutingTable {
     if (slash > 0) {
       const provider = this.registry.get(name.slice(0, slash));
       const model = name.slice(slash + 1);
-      if (provider && model) {
+      if (provider && model && (provider.serves(model) || this.priced(provider.id, model))) {
         return {
           ok: true,
           route: { requested: name, targets: [{ provider, model }], fallbackOn: new Set() },

@@ -18,6 +18,7 @@ const provider: RegisteredProvider = {
   id: "demo",
   adapter: createDemoAdapter({ tokenDelayMs: 0 }),
   models: ["demo-chat"],
+  serves: (model) => model === "demo-chat",
   timeoutMs: 10_000,
   freeModels: new Set(),
   ownedBy: "demo",
