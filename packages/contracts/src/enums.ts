@@ -25,6 +25,7 @@ export const ZUsageOutcome = z.enum([
   "cancelled",
   "timeout",
   "gateway_error",
+  "interrupted",
 ]);
 export type TUsageOutcome = z.infer<typeof ZUsageOutcome>;
 
