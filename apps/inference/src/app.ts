@@ -10,15 +10,13 @@ import type { TInferenceEnv } from "./env.ts";
 import { installV1Surface, newRequestId } from "./http/v1-plugin.ts";
 import { internalTrpcPlugin } from "./internal/plugin.ts";
 import { buildMetering } from "./metering/build-metering.ts";
-import { chatCompletionsRoute } from "./routes/chat-completions.ts";
-import { completionsRoute } from "./routes/completions.ts";
-import { embeddingsRoute } from "./routes/embeddings.ts";
+import type { PipelineContext } from "./pipeline/context.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { modelsRoute } from "./routes/models.ts";
+import { v1EndpointRoutes } from "./routes/v1-endpoints.ts";
 import { buildRouting } from "./routing/build-registry.ts";
 import { CircuitBreaker } from "./routing/circuit-breaker.ts";
 import { createOrgRouting } from "./routing/org-routing.ts";
-import type { InferenceContext } from "./services/inference-context.ts";
 
 export interface InferenceDeps {
   env: TInferenceEnv;
@@ -62,18 +60,18 @@ export async function buildApp(deps: InferenceDeps): Promise<FastifyInstance> {
   await invalidation
     .start()
     .catch((error: unknown) => app.log.warn({ err: error }, "key invalidation not subscribed yet; retrying"));
-  const routing = buildRouting(env);
-  const metering =
-    env.METERING === "on"
-      ? await buildMetering({
-          db,
-          redis,
-          dataDir: env.DATA_DIR,
-          journalDir: env.USAGE_JOURNAL_DIR,
-          reservationTtlMs: env.RESERVATION_TTL_MS,
-          log: app.log,
-        })
-      : undefined;
+  const metering = await buildMetering({
+    enabled: env.METERING === "on",
+    db,
+    redis,
+    dataDir: env.DATA_DIR,
+    journalDir: env.USAGE_JOURNAL_DIR,
+    reservationLeaseMs: env.RESERVATION_LEASE_MS,
+    log: app.log,
+  });
+  const { meter } = metering;
+  // A model named <provider>/<model> is served when its provider lists it or it has a price.
+  const routing = buildRouting(env, { priced: meter.priced });
   const orgRouting = env.ENCRYPTION_KEY
     ? createOrgRouting({
         db,
@@ -84,17 +82,17 @@ export async function buildApp(deps: InferenceDeps): Promise<FastifyInstance> {
         log: app.log,
       })
     : undefined;
-  const ctx: InferenceContext = {
+  const ctx: PipelineContext = {
     orgRouting,
     routing,
     breaker: new CircuitBreaker(),
-    keys,
+    meter,
     defaultTimeoutMs: env.UPSTREAM_TIMEOUT_MS,
     defaultMaxOutputTokens: env.DEFAULT_MAX_OUTPUT_TOKENS,
-    metering,
+    log: app.log,
   };
   app.addHook("onClose", async () => {
-    await metering?.close();
+    await meter.close();
     await invalidation.close();
     await keys.close();
     for (const client of [redis, subscriber]) client?.disconnect();
@@ -109,19 +107,17 @@ export async function buildApp(deps: InferenceDeps): Promise<FastifyInstance> {
     exposedHeaders: ["x-request-id", "x-gateway-provider", "retry-after", ...RATE_LIMIT_EXPOSED],
     maxAge: 600,
   });
-  installV1Surface(app, ctx.keys);
+  installV1Surface(app, keys);
   await app.register(healthRoutes, { db, redis });
-  await app.register(chatCompletionsRoute, { ctx });
-  await app.register(completionsRoute, { ctx });
-  await app.register(embeddingsRoute, { ctx });
+  await app.register(v1EndpointRoutes, { ctx });
   await app.register(modelsRoute, { ctx });
   if (env.INTERNAL_SERVICE_TOKEN) {
     await app.register(internalTrpcPlugin, {
       deps: {
         db,
         routing,
-        prices: metering?.prices,
-        credits: metering?.credits,
+        prices: metering.prices,
+        credits: metering.credits,
         orgRouting,
         keyChanges: invalidation,
         allowPrivateProviderHosts: env.ALLOW_PRIVATE_PROVIDER_HOSTS,

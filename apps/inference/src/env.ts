@@ -46,12 +46,11 @@ const ZInferenceEnv = ZDatabaseEnv.extend({
   METERING: z.enum(["on", "off"]).default("on"),
   /** Output cap injected when a client sends none, so every request's cost is bounded. */
   DEFAULT_MAX_OUTPUT_TOKENS: z.coerce.number().int().positive().default(8192),
-  /** How long a reservation lives before it is presumed abandoned (a crashed request). */
-  RESERVATION_TTL_MS: z.coerce
-    .number()
-    .int()
-    .positive()
-    .default(10 * 60_000),
+  /**
+   * A reservation's lease: its replica renews it while the request runs; a replica that dies (kill
+   * -9, OOM) leaves it for at most this long (and releases it at its own restart).
+   */
+  RESERVATION_LEASE_MS: z.coerce.number().int().min(3_000).default(30_000),
   /** Where usage events are journaled until written (default: <DATA_DIR>/usage-journal). */
   USAGE_JOURNAL_DIR: optional(z.string()),
   /** The shared token portal-server uses on /internal/trpc. Unset: the internal router is off. */

@@ -24,6 +24,8 @@ export function installV1Surface(app: FastifyInstance, keys: KeyStore): void {
   });
 
   app.setErrorHandler((error, request, reply) => {
+    // The client went away: nobody reads the answer, and its going is not the gateway's error.
+    if (request.socket?.destroyed && !reply.raw.headersSent) return reply.code(499).send();
     const gatewayError = toGatewayError(error);
     if (gatewayError.code === "internal_error")
       request.log.error({ err: error, requestId: request.id }, "unhandled error");

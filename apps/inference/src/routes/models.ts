@@ -1,8 +1,8 @@
 import type { TModel } from "@gw/contracts";
 import type { FastifyPluginAsync } from "fastify";
 import { GatewayError } from "../errors.ts";
+import { type PipelineContext, routingTableFor } from "../pipeline/context.ts";
 import type { RoutingTable } from "../routing/routing-table.ts";
-import { type InferenceContext, routingTableFor } from "../services/inference-context.ts";
 
 /** Every model id this gateway serves now: aliases with a live target, then provider/model ids. */
 export function listModels(table: RoutingTable, created: number): TModel[] {
@@ -26,10 +26,9 @@ export function listModels(table: RoutingTable, created: number): TModel[] {
   return models;
 }
 
-export const modelsRoute: FastifyPluginAsync<{ ctx: InferenceContext }> = async (app, { ctx }) => {
+export const modelsRoute: FastifyPluginAsync<{ ctx: PipelineContext }> = async (app, { ctx }) => {
   const created = Math.floor(Date.now() / 1000);
-  const tableOf = (orgId: string) =>
-    routingTableFor(ctx, orgId, (error) => app.log.warn({ err: error }, "byok: providers unreadable"));
+  const tableOf = (orgId: string) => routingTableFor(ctx, orgId);
   app.get("/v1/models", async (request) => ({
     object: "list",
     data: listModels(await tableOf(request.identity!.orgId), created),

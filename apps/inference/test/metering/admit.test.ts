@@ -8,8 +8,8 @@ import { createMemoryCreditStore } from "../../src/metering/credits/credit-store
 import { KeyHeadroom } from "../../src/metering/limits/headroom.ts";
 import type { RateLimiter } from "../../src/metering/limits/rate-limit.ts";
 import { createMemoryRateLimiter } from "../../src/metering/limits/rate-limit-memory.ts";
-import { admit, type Metering } from "../../src/metering/meter.ts";
-import type { UsageEvent, UsageRecorder } from "../../src/metering/usage/usage-recorder.ts";
+import { createMeter, type Meter } from "../../src/metering/meter.ts";
+import { noopUsageRecorder } from "../../src/metering/usage/usage-recorder.ts";
 import { createDemoAdapter } from "../../src/providers/demo.ts";
 import type { RegisteredProvider } from "../../src/routing/registry.ts";
 import { FakeDb, USD } from "./credit-store-support.ts";
@@ -55,26 +55,20 @@ function traced(calls: string[]) {
   return { db, credits, limiter: tracedLimiter, tracedCredits };
 }
 
-function meteringWith(limiter: RateLimiter, credits: CreditStore, events: UsageEvent[]): Metering {
-  const usage: UsageRecorder = {
-    record: (event) => void events.push(event),
-    recover: async () => ({ replayed: 0 }),
-    flush: async () => {},
-    close: async () => {},
-  };
-  return {
+function meterWith(limiter: RateLimiter, credits: CreditStore): Meter {
+  return createMeter({
     limiter,
     credits,
-    usage,
+    usage: noopUsageRecorder,
     prices: {
       get: () => ({ input: 1_000_000n, output: 1_000_000n, cachedInput: 0n, cacheWrite: 0n }),
       refresh: async () => {},
       close: () => {},
     },
     headroom: new KeyHeadroom(),
-    reservationTtlMs: 60_000,
+    reservationLeaseMs: 60_000,
     log: { warn: () => {}, error: () => {} },
-  };
+  });
 }
 
 const identity = (rpmLimit: number | null): KeyIdentity => ({
@@ -98,9 +92,6 @@ let nextId = 0;
 const request = (key: KeyIdentity) => ({
   requestId: `req_${++nextId}`,
   identity: key,
-  endpoint: "chat.completions",
-  requestedModel: "demo-chat",
-  stream: false,
   route: {
     requested: "demo-chat",
     targets: [{ provider, model: "demo-chat" }],
@@ -115,12 +106,12 @@ describe("admission", () => {
     const calls: string[] = [];
     const { db, limiter, tracedCredits } = traced(calls);
     db.grant("org_1", USD);
-    const metering = meteringWith(limiter, tracedCredits, []);
+    const meter = meterWith(limiter, tracedCredits);
     const key = identity(100);
 
-    await admit(metering, request(key));
+    await meter.admit(request(key));
     expect(calls.splice(0)).toEqual(["consume:start", "consume:allowed", "reserve:start", "reserve:ok"]);
-    await admit(metering, request(key));
+    await meter.admit(request(key));
     expect(calls.splice(0)).toEqual(["reserve:start", "consume:start", "reserve:ok", "consume:allowed"]);
   });
 
@@ -128,14 +119,13 @@ describe("admission", () => {
     const calls: string[] = [];
     const { db, credits, limiter, tracedCredits } = traced(calls);
     db.grant("org_1", USD);
-    const events: UsageEvent[] = [];
-    const metering = meteringWith(limiter, tracedCredits, events);
+    const meter = meterWith(limiter, tracedCredits);
     const key = identity(20); // "room": at least 2 requests (a tenth) left after this one
 
     const outcomes: string[] = [];
     for (let i = 0; i < 22; i += 1) {
       calls.splice(0);
-      const ticket = await admit(metering, request(key)).catch((error: unknown) => error);
+      const ticket = await meter.admit(request(key)).catch((error: unknown) => error);
       outcomes.push(ticket instanceof GatewayError ? ticket.code : "admitted");
       if (i === 1) expect(calls[0]).toBe("reserve:start"); // room: both at once
       if (i >= 20) expect(calls).toEqual(["consume:start", "consume:refused"]); // near the limit: no reservation tried
@@ -144,22 +134,19 @@ describe("admission", () => {
     expect(outcomes.slice(20)).toEqual(["rate_limit_exceeded", "rate_limit_exceeded"]);
     // 20 admitted tickets hold their reservations; the refused requests hold none.
     expect(await credits.reservedMicros("org_1")).toBe(20n * (await reservedPerRequest()));
-    expect(events.map((e) => e.outcome)).toEqual(["rate_limited", "rate_limited"]);
   });
 
   it("releases a concurrent reservation when the limiter refuses a key that had room a moment ago", async () => {
     const calls: string[] = [];
     const { db, credits, limiter, tracedCredits } = traced(calls);
     db.grant("org_1", USD);
-    const metering = meteringWith(limiter, tracedCredits, []);
+    const meter = meterWith(limiter, tracedCredits);
     const roomy = identity(1000);
-    await admit(metering, request(roomy)); // noted: room
+    await meter.admit(request(roomy)); // noted: room
     const reservedBefore = await credits.reservedMicros("org_1");
     // The key's token limit is lowered below what a request needs: the next check refuses.
     calls.splice(0);
-    const error = await admit(metering, request({ ...identity(1000), tpmLimit: 50 })).catch(
-      (e: unknown) => e,
-    );
+    const error = await meter.admit(request({ ...identity(1000), tpmLimit: 50 })).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(GatewayError);
     expect((error as GatewayError).code).toBe("rate_limit_exceeded");
     expect(calls).toEqual(["reserve:start", "consume:start", "reserve:ok", "consume:refused", "release"]);
@@ -170,7 +157,7 @@ describe("admission", () => {
 /** What one request of `request()` reserves: the store's own view after a single admission. */
 async function reservedPerRequest(): Promise<bigint> {
   const probe = createMemoryCreditStore(async () => ({ balanceMicros: USD, keySpentMicros: 0n }));
-  const metering = meteringWith(createMemoryRateLimiter(), probe, []);
-  await admit(metering, request(identity(null)));
+  const meter = meterWith(createMemoryRateLimiter(), probe);
+  await meter.admit(request(identity(null)));
   return probe.reservedMicros("org_1");
 }

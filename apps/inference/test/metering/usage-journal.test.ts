@@ -97,14 +97,14 @@ describe("usage journal recovery", () => {
       log: () => {},
       onWritten: (e) => written.push(...e),
     });
-    expect(await recorder.recover()).toEqual({ replayed: 40 });
+    expect(await recorder.recover()).toMatchObject({ replayed: 40, interrupted: 0 });
     const state = await expectBooked(tenant, 40);
     expect(new Set(written.map((event) => event.requestId))).toEqual(new Set(child.ids));
     expect(segments(journalDir)).toEqual([]);
 
-    expect(await recorder.recover()).toEqual({ replayed: 0 });
+    expect(await recorder.recover()).toMatchObject({ replayed: 0, interrupted: 0 });
     copyFileSync(join(backup, left[0]!), join(journalDir, left[0]!));
-    expect(await recorder.recover()).toEqual({ replayed: 40 });
+    expect(await recorder.recover()).toMatchObject({ replayed: 40, interrupted: 0 });
     expect(await expectBooked(tenant, 40)).toEqual(state);
     expect(written).toHaveLength(40);
     expect(segments(journalDir)).toEqual([]);
@@ -119,7 +119,7 @@ describe("usage journal recovery", () => {
     appendFileSync(join(journalDir, segment!), '{"v":1,"requestId":"cut-short","orgId":"');
     const { log, lines } = collectLog();
     const recorder = createUsageRecorder({ db, journalDir, log });
-    expect(await recorder.recover()).toEqual({ replayed: 10 });
+    expect(await recorder.recover()).toMatchObject({ replayed: 10, interrupted: 0 });
     await expectBooked(tenant, 10);
     expect(
       lines.some((line) => line.message.includes("malformed journal line") && line.fields?.line === 11),
@@ -134,7 +134,7 @@ describe("usage journal recovery", () => {
     expect(child.status).toBe(0);
     expect(segments(journalDir)).toHaveLength(1);
     const recorder = createUsageRecorder({ db, journalDir, log: () => {} });
-    expect(await recorder.recover()).toEqual({ replayed: 25 });
+    expect(await recorder.recover()).toMatchObject({ replayed: 25, interrupted: 0 });
     await expectBooked(tenant, 25);
     await recorder.close();
   });
@@ -171,7 +171,7 @@ describe("usage journal recovery", () => {
     writeFileSync(join(journalDir, predecessor), lines(makeEvents(tenant, 6, 30)));
 
     const recorder = createUsageRecorder({ db, journalDir, log: () => {} });
-    expect(await recorder.recover()).toEqual({ replayed: 6 });
+    expect(await recorder.recover()).toMatchObject({ replayed: 6, interrupted: 0 });
     expect(await countUsage(db, tenant.orgId)).toBe(6);
     expect(segments(journalDir).sort()).toEqual([liveSegment, parent, otherHost].sort());
 

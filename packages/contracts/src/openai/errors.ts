@@ -36,6 +36,7 @@ export const ZErrorCode = z.enum([
   "invalid_api_key",
   "model_not_allowed",
   "model_not_found",
+  "model_not_priced",
   "request_too_large",
   "rate_limit_exceeded",
   "insufficient_quota",
@@ -63,6 +64,8 @@ export const ERROR_CODES = {
   model_not_allowed: { status: 403, type: "permission_error" },
   /** No model or alias by that name. */
   model_not_found: { status: 404, type: "not_found_error" },
+  /** The model is served but has no price, so it cannot be billed: an operator must set one. */
+  model_not_priced: { status: 403, type: "permission_error" },
   /** The body is over the size limit. */
   request_too_large: { status: 413, type: "invalid_request_error" },
   /** Requests or tokens per minute exceeded; the response carries `Retry-After`. */

@@ -9,6 +9,7 @@
 // usable mirror and nothing reserved or pending are forgotten, and request ids of reservations that
 // expired long ago are dropped.
 import type {
+  AbandonedReservation,
   BalanceLoader,
   BalanceSnapshot,
   CreditStore,
@@ -25,6 +26,7 @@ import {
   DEFAULT_LOAD_TIMEOUT_MS,
   DEFAULT_MIRROR_TTL_MS,
   DEFAULT_PENDING_TTL_MS,
+  DEFAULT_RENEW_EVERY_MS,
   DEFAULT_WRITE_ACK_LAG_MS,
   limitOf,
   loaderDeadline,
@@ -35,6 +37,8 @@ import {
 } from "./credit-store-shared.ts";
 
 export interface MemoryCreditStoreOptions {
+  /** How often unsettled reservations have their lease renewed; default 10 s, 0: never (tests). */
+  renewEveryMs?: number;
   /** Milliseconds from any fixed origin; defaults to performance.now (monotonic). */
   now?: () => number;
   /** A loaded mirror is used for at most this long, and reloaded in the background past half; default 60 s. */
@@ -79,9 +83,11 @@ interface Reservation {
   readonly orgId: string;
   readonly keyId: string;
   readonly amount: bigint;
-  readonly expiresAt: number;
+  readonly ttlMs: number;
+  /** The lease's end; renewed while the reservation is unsettled. */
+  expiresAt: number;
   /** When a reservation that expired unsettled is forgotten (a settle after that charges nothing). */
-  readonly forgetAt: number;
+  forgetAt: number;
   /** False once settled, released or expired: its amount no longer counts. */
   live: boolean;
 }
@@ -130,6 +136,20 @@ export function createMemoryCreditStore(
   const requests = new Map<string, Reservation>();
   let nextMaintenance = now() + mirrorTtlMs;
   let closed = false;
+  const renewEveryMs = options?.renewEveryMs ?? DEFAULT_RENEW_EVERY_MS;
+  const renewTimer = renewEveryMs > 0 ? setInterval(() => renewLeases(), renewEveryMs) : undefined;
+  renewTimer?.unref();
+
+  /** Every live reservation's lease starts again now. */
+  function renewLeases(): Promise<void> {
+    const at = now();
+    for (const reservation of requests.values()) {
+      if (!reservation.live) continue;
+      reservation.expiresAt = at + reservation.ttlMs;
+      reservation.forgetAt = reservation.expiresAt + reservation.ttlMs;
+    }
+    return Promise.resolve();
+  }
 
   function orgOf(orgId: string): OrgState {
     let org = orgs.get(orgId);
@@ -328,6 +348,7 @@ export function createMemoryCreditStore(
         orgId: org.id,
         keyId,
         amount: amountMicros,
+        ttlMs: input.ttlMs,
         expiresAt,
         forgetAt: expiresAt + input.ttlMs,
         live: true,
@@ -403,6 +424,23 @@ export function createMemoryCreditStore(
       return Promise.resolve();
     },
 
+    releaseAbandoned(reservations: readonly AbandonedReservation[]): Promise<void> {
+      if (closed) return Promise.reject(closedError());
+      // This store lives and dies with its process: only its own reservations can be here.
+      for (const { requestId } of reservations) {
+        const reservation = requests.get(requestId);
+        if (reservation === undefined) continue;
+        requests.delete(requestId);
+        if (reservation.live) dropReservation(orgOf(reservation.orgId), reservation, requestId);
+      }
+      return Promise.resolve();
+    },
+
+    renewLeases() {
+      if (closed) return Promise.reject(closedError());
+      return renewLeases();
+    },
+
     async acknowledgeWritten(entries: readonly WrittenCost[]): Promise<void> {
       if (closed) throw closedError();
       const at = now();
@@ -460,6 +498,7 @@ export function createMemoryCreditStore(
 
     close(): Promise<void> {
       closed = true;
+      clearInterval(renewTimer);
       orgs.clear();
       requests.clear();
       return Promise.resolve();

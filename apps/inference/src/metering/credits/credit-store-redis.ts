@@ -19,9 +19,10 @@
 // reservation's ttlMs is), always outliving the mirror and every entry in them.
 //
 // Settle and release only get a request id; the org and key of each reservation this instance
-// made are kept in process memory (dropped on settle/release, or 2 × ttlMs after expiry), so they
-// need no lookup round trip and no key outside the org's slot. The meter settles on the instance
-// that reserved; a request id this instance does not know is a no-op.
+// made are kept in process memory until it is settled or released, so they need no lookup round
+// trip and no key outside the org's slot. The meter settles on the instance that reserved; a request
+// id this instance does not know is a no-op. The same list is what renewLeases renews (one script
+// call per org every renewEveryMs); a settle or release that failed stays in it and is retried there.
 //
 // Amounts are stored as decimal integer strings and summed with HINCRBY (64-bit integers); Lua
 // compares them as doubles, exact while balances, limits and sums stay below 2^53 micro-dollars
@@ -38,7 +39,14 @@
 // linger until its TTL. A settle that failed may be retried (the script is idempotent).
 import type { Redis } from "ioredis";
 import { withDeadline } from "../../deadline.ts";
-import type { BalanceLoader, CreditStore, ReserveInput, ReserveResult, WrittenCost } from "./credit-store.ts";
+import type {
+  AbandonedReservation,
+  BalanceLoader,
+  CreditStore,
+  ReserveInput,
+  ReserveResult,
+  WrittenCost,
+} from "./credit-store.ts";
 import { CreditStoreUnavailableError } from "./credit-store.ts";
 import {
   checkMicros,
@@ -48,6 +56,7 @@ import {
   DEFAULT_LOAD_TIMEOUT_MS,
   DEFAULT_MIRROR_TTL_MS,
   DEFAULT_PENDING_TTL_MS,
+  DEFAULT_RENEW_EVERY_MS,
   DEFAULT_WRITE_ACK_LAG_MS,
   limitOf,
   loaderDeadline,
@@ -58,6 +67,8 @@ import {
 } from "./credit-store-shared.ts";
 
 export interface RedisCreditStoreOptions {
+  /** How often this instance renews the leases of its unsettled reservations; default 10 s, 0: never (tests). */
+  renewEveryMs?: number;
   /** Prepended to every key (after the client's own keyPrefix); default "cr:". Must not contain "{". */
   keyPrefix?: string;
   /** Longest a call waits for Redis before rejecting with CreditStoreUnavailableError; default 100 ms. */
@@ -237,6 +248,35 @@ drop('r' .. ARGV[1])
 return 1
 `;
 
+/** ARGV: request ids. Drops each one's reservation (reservations a dead process left). */
+const RELEASE_ABANDONED_LUA = `${LUA_COMMON}
+for i = 1, #ARGV do drop('r' .. ARGV[i]) end
+return 1
+`;
+
+/**
+ * ARGV: stateTtlMs, then pairs of requestId, ttlMs. Each reservation still held expires ttlMs from
+ * now (a lease renewal); returns how many were still held.
+ */
+const RENEW_LUA = `${LUA_COMMON}
+local now = now_ms()
+local held = 0
+for i = 2, #ARGV, 2 do
+  local f = 'r' .. ARGV[i]
+  if redis.call('HEXISTS', KEYS[3], f) == 1 then
+    redis.call('ZADD', KEYS[4], 'XX', fmt(now + tonumber(ARGV[i + 1])), f)
+    held = held + 1
+  end
+end
+if held > 0 then
+  local ttl = tonumber(ARGV[1])
+  extend(KEYS[2], ttl)
+  extend(KEYS[3], ttl)
+  extend(KEYS[4], ttl)
+end
+return held
+`;
+
 /**
  * ARGV: writeAckLagMs, then the request ids written. Their pending costs move to the acknowledged
  * totals (which the mirror subtracts). If the mirror was loaded less than writeAckLagMs ago, that
@@ -288,6 +328,8 @@ const SCRIPTS = {
   gatewayCreditInstall: INSTALL_LUA,
   gatewayCreditSettle: SETTLE_LUA,
   gatewayCreditRelease: RELEASE_LUA,
+  gatewayCreditReleaseAbandoned: RELEASE_ABANDONED_LUA,
+  gatewayCreditRenew: RENEW_LUA,
   gatewayCreditAck: ACK_LUA,
   gatewayCreditInvalidate: INVALIDATE_LUA,
   gatewayCreditReserved: RESERVED_LUA,
@@ -313,8 +355,10 @@ interface Token {
 interface LocalReservation {
   orgId: string;
   keyId: string;
-  /** Local clock; after this a settle charges nothing (the reservation expired long ago). */
-  forgetAt: number;
+  /** The lease, renewed every renewEveryMs until the reservation is settled or released. */
+  ttlMs: number;
+  /** Set when a settle (cost) or release (0n) failed: retried at the next renewal instead. */
+  retry?: bigint;
 }
 
 const CODE_RESERVED = 0;
@@ -368,6 +412,7 @@ export function createRedisCreditStore(
   const refreshAfter = String(Math.max(1, Math.floor(mirrorTtlMs / 2)));
   const writeAckLag = String(writeAckLagMs);
   const refreshLease = String(Math.max(1, Math.floor(mirrorTtlMs / 4)));
+  const renewEveryMs = options?.renewEveryMs ?? DEFAULT_RENEW_EVERY_MS;
 
   // Defined once per client; ioredis sends EVALSHA (EVAL only the first time on each connection).
   const commands = {} as Record<ScriptName, ScriptCommand>;
@@ -379,7 +424,9 @@ export function createRedisCreditStore(
   const orgKeysCache = new Map<string, OrgKeys>();
   const requests = new Map<string, LocalReservation>();
   const loads = new Map<string, Promise<void>>();
-  let nextMaintenance = performance.now() + mirrorTtlMs;
+  const renewTimer =
+    renewEveryMs > 0 ? setInterval(() => renewLeases().catch(noop), renewEveryMs) : undefined;
+  renewTimer?.unref();
   let closed = false;
 
   function keysOf(orgId: string): OrgKeys {
@@ -462,11 +509,60 @@ export function createRedisCreditStore(
     return load;
   }
 
-  function maintain(at: number): void {
-    nextMaintenance = at + mirrorTtlMs;
+  function settleScript(requestId: string, reservation: LocalReservation, costMicros: bigint): Promise<void> {
+    return (
+      costMicros > 0n
+        ? run(
+            "gatewayCreditSettle",
+            keysOf(reservation.orgId),
+            requestId,
+            reservation.keyId,
+            costMicros.toString(),
+            pendingTtl,
+            stateTtl,
+          )
+        : run("gatewayCreditRelease", keysOf(reservation.orgId), requestId)
+    ).then(noop);
+  }
+
+  /** Settles (cost > 0) or releases (0) a reservation of this instance; on failure it is retried at the next renewal. */
+  function finish(requestId: string, costMicros: bigint): Promise<void> {
+    const reservation = requests.get(requestId);
+    if (reservation === undefined) return Promise.resolve();
+    requests.delete(requestId);
+    return settleScript(requestId, reservation, costMicros).catch((error: unknown) => {
+      // Not known to have happened: kept (its lease renewed) and tried again at the next renewal.
+      if (!requests.has(requestId)) requests.set(requestId, { ...reservation, retry: costMicros });
+      throw error;
+    });
+  }
+
+  async function renewLeases(): Promise<void> {
+    if (closed) return;
+    const byOrg = new Map<string, string[]>();
+    const retries: Promise<void>[] = [];
     for (const [requestId, reservation] of requests) {
-      if (at >= reservation.forgetAt) requests.delete(requestId);
+      if (reservation.retry !== undefined) {
+        const cost = reservation.retry;
+        requests.delete(requestId);
+        retries.push(
+          settleScript(requestId, reservation, cost).catch(() => {
+            if (!requests.has(requestId)) requests.set(requestId, { ...reservation, retry: cost });
+          }),
+        );
+      }
+      // Renewed in any case: a failed settle keeps its reservation until it gets through.
+      let args = byOrg.get(reservation.orgId);
+      if (args === undefined) {
+        args = [stateTtl];
+        byOrg.set(reservation.orgId, args);
+      }
+      args.push(requestId, String(reservation.ttlMs));
     }
+    const calls = [...byOrg].map(([orgId, args]) =>
+      run("gatewayCreditRenew", keysOf(orgId), ...args).then(noop),
+    );
+    await Promise.all([...retries, ...calls]);
   }
 
   /** Acknowledges one org's writes; reloads its mirror first when it was loaded just before them. */
@@ -523,9 +619,7 @@ export function createRedisCreditStore(
       // Due for a reload: in the background; this reserve was decided on the current mirror.
       if (Number(reply[2]) === 1) startLoad(orgId, keyId, tokenOf(reply, 3)).catch(noop);
       if (code === CODE_RESERVED) {
-        const at = performance.now();
-        if (at >= nextMaintenance) maintain(at);
-        if (input.amountMicros > 0n) requests.set(requestId, { orgId, keyId, forgetAt: at + 2 * ttlMs });
+        if (input.amountMicros > 0n) requests.set(requestId, { orgId, keyId, ttlMs });
         return RESERVED;
       }
       if (code !== CODE_BALANCE && code !== CODE_KEY_LIMIT)
@@ -553,37 +647,33 @@ export function createRedisCreditStore(
       } catch (error) {
         return Promise.reject(error);
       }
-      const reservation = requests.get(requestId);
-      if (reservation === undefined) return Promise.resolve();
-      requests.delete(requestId);
-      return run(
-        "gatewayCreditSettle",
-        keysOf(reservation.orgId),
-        requestId,
-        reservation.keyId,
-        costMicros.toString(),
-        pendingTtl,
-        stateTtl,
-      ).then(noop, (error: unknown) => {
-        // Not known to have happened: a retry may settle it (the script is idempotent).
-        if (!requests.has(requestId)) requests.set(requestId, reservation);
-        throw error;
-      });
+      return finish(requestId, costMicros);
     },
 
     release(requestId: string): Promise<void> {
       if (closed) return Promise.reject(closedError());
-      const reservation = requests.get(requestId);
-      if (reservation === undefined) return Promise.resolve();
-      requests.delete(requestId);
-      return run("gatewayCreditRelease", keysOf(reservation.orgId), requestId).then(
-        noop,
-        (error: unknown) => {
-          if (!requests.has(requestId)) requests.set(requestId, reservation);
-          throw error;
-        },
-      );
+      return finish(requestId, 0n);
     },
+
+    async releaseAbandoned(reservations: readonly AbandonedReservation[]): Promise<void> {
+      if (closed) throw closedError();
+      const byOrg = new Map<string, string[]>();
+      for (const { requestId, orgId } of reservations) {
+        requests.delete(requestId);
+        const ids = byOrg.get(orgId);
+        if (ids === undefined) byOrg.set(orgId, [requestId]);
+        else ids.push(requestId);
+      }
+      const calls: Promise<unknown>[] = [];
+      for (const [orgId, ids] of byOrg) {
+        for (let i = 0; i < ids.length; i += 500) {
+          calls.push(run("gatewayCreditReleaseAbandoned", keysOf(orgId), ...ids.slice(i, i + 500)));
+        }
+      }
+      await Promise.all(calls);
+    },
+
+    renewLeases,
 
     async acknowledgeWritten(entries: readonly WrittenCost[]): Promise<void> {
       if (closed) throw closedError();
@@ -613,6 +703,7 @@ export function createRedisCreditStore(
 
     close(): Promise<void> {
       closed = true;
+      clearInterval(renewTimer);
       requests.clear();
       loads.clear();
       return Promise.resolve();

@@ -20,6 +20,7 @@ export const DEFAULT_MIRROR_TTL_MS = 60_000;
 export const DEFAULT_PENDING_TTL_MS = 3_600_000;
 export const DEFAULT_LOAD_TIMEOUT_MS = 3_000;
 export const DEFAULT_WRITE_ACK_LAG_MS = 100;
+export const DEFAULT_RENEW_EVERY_MS = 10_000;
 /** Loads of one org tried in a row while invalidations keep outdating them. */
 export const MAX_LOAD_ATTEMPTS = 3;
 

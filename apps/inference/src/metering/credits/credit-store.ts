@@ -45,6 +45,12 @@
 // make the mirror more conservative, never over-state. The loader must read committed data from the
 // primary (a lagging replica could return a balance from before an acknowledged write).
 //
+// Leases. A reservation lives ttlMs past its last renewal: the store renews the reservations it made
+// and has not yet settled every renewEveryMs, so a request of any length keeps its reservation while
+// its replica lives, and a replica that dies (kill -9, OOM) leaves its reservations for at most one
+// lease. At the replica's restart, its usage journal names the requests it left (usage-recorder.ts):
+// releaseAbandoned drops their reservations at once, whichever instance made them.
+//
 // Lifetimes. A mirror is used for at most mirrorTtlMs (default 60 s) after it was loaded; past half
 // of that, the first reserve that sees it reloads it in the background (that reserve goes on with
 // the current mirror), so busy orgs do not wait for the database and changes made without an
@@ -85,8 +91,17 @@ export interface ReserveInput {
   amountMicros: bigint;
   /** The key's spend limit (lifetime, compared with api_keys.spent_micros); null: none. */
   keySpendLimitMicros: bigint | null;
-  /** After this long the reservation is presumed abandoned (crash, lost request) and freed. */
+  /**
+   * The lease: the reservation is freed this long after its last renewal (its process died or lost
+   * it). The store renews its own unsettled reservations every renewEveryMs.
+   */
   ttlMs: number;
+}
+
+/** A reservation a dead process left, by request id and org. */
+export interface AbandonedReservation {
+  requestId: string;
+  orgId: string;
 }
 
 export interface WrittenCost {
@@ -112,6 +127,14 @@ export interface CreditStore {
   settle(requestId: string, costMicros: bigint): Promise<void>;
   /** Drop a reservation without charge (upstream failed before any cost). Idempotent. */
   release(requestId: string): Promise<void>;
+  /**
+   * Drops reservations a dead process left (named by its usage journal at restart), whichever store
+   * instance made them; no charge (the recovered usage is written to the database before). Unknown or
+   * already settled requests are ignored.
+   */
+  releaseAbandoned(reservations: readonly AbandonedReservation[]): Promise<void>;
+  /** Renews the lease of every reservation this instance made and has not settled (also on a timer). */
+  renewLeases(): Promise<void>;
   /**
    * The durable writer has written these costs (balance and key spent now include them): stop
    * counting them as pending. Entries that are not pending (unknown, already acknowledged) are ignored.

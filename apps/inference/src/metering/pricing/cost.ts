@@ -18,6 +18,20 @@ export interface Cost {
   costMicros: bigint;
 }
 
+export const NO_USAGE: Readonly<TokenUsage> = Object.freeze({
+  inputTokens: 0,
+  outputTokens: 0,
+  cachedInputTokens: 0,
+  cacheWriteTokens: 0,
+  reasoningTokens: 0,
+});
+
+export const NO_COST: Readonly<Cost> = Object.freeze({
+  inputCostMicros: 0n,
+  outputCostMicros: 0n,
+  costMicros: 0n,
+});
+
 const ceilDiv = (numerator: bigint, divisor: bigint) => (numerator + divisor - 1n) / divisor;
 const MILLION = 1_000_000n;
 

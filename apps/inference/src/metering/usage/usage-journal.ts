@@ -1,5 +1,7 @@
-// The usage journal on disk: segment files of JSON lines, one usage event per line, appended with
-// a synchronous write to an open descriptor. There is no fsync per event: a line is in the OS page
+// The usage journal on disk: segment files of JSON lines, appended with a synchronous write to an
+// open descriptor. A line is a usage event (one per request, whatever happened) or an admission (a
+// request admitted and about to go upstream, written before the upstream call, so that a request in
+// flight when its process dies is still recorded, as `interrupted`, at the next start). There is no fsync per event: a line is in the OS page
 // cache once write(2) returns, so it survives a crash of this process (the case that matters: a
 // deploy, an OOM kill, an uncaught error), but an OS crash or power loss can lose the last moments.
 //
@@ -13,6 +15,7 @@
 import { writeSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { hostname } from "node:os";
+import { ZUsageOutcome } from "@gw/contracts";
 import type { UsageEvent } from "./usage-recorder.ts";
 
 export interface SegmentOwner {
@@ -71,9 +74,32 @@ export function isOwnerAlive(owner: SegmentOwner): boolean {
   return pidAlive(owner.pid);
 }
 
+/**
+ * A request admitted and about to go upstream, journaled before the upstream call: if the process
+ * dies before the request's usage event is journaled, the next start records it as `interrupted`,
+ * charged its prompt at the admission's estimate, and releases its reservation.
+ */
+export interface AdmissionRecord {
+  requestId: string;
+  orgId: string;
+  projectId: string;
+  apiKeyId: string;
+  endpoint: string;
+  requestedModel: string;
+  stream: boolean;
+  /** The first target it would be served by. */
+  provider: string | null;
+  model: string | null;
+  /** The prompt as the gateway counted it, and its cost at that target's price. */
+  inputTokens: number;
+  inputCostMicros: bigint;
+  createdAt: Date;
+}
+
+const validDate = (date: Date) => (Number.isNaN(date.getTime()) ? new Date() : date);
+
 /** One journal line: the event as JSON, bigints as decimal strings, the date in ISO 8601. */
 export function encodeUsageEvent(event: UsageEvent): string {
-  const createdAt = Number.isNaN(event.createdAt.getTime()) ? new Date() : event.createdAt;
   return `${JSON.stringify({
     v: 1,
     requestId: event.requestId,
@@ -100,19 +126,64 @@ export function encodeUsageEvent(event: UsageEvent): string {
     httpStatus: event.httpStatus,
     errorCode: event.errorCode,
     attempts: event.attempts,
-    createdAt: createdAt.toISOString(),
+    createdAt: validDate(event.createdAt).toISOString(),
   })}\n`;
 }
 
-const OUTCOMES: ReadonlySet<string> = new Set<UsageEvent["outcome"]>([
-  "success",
-  "upstream_error",
-  "client_error",
-  "rate_limited",
-  "insufficient_quota",
-  "cancelled",
-  "timeout",
-]);
+/** An admission's journal line (`"a": 1` tells it from a usage event). */
+export function encodeAdmission(record: AdmissionRecord): string {
+  return `${JSON.stringify({
+    v: 1,
+    a: 1,
+    requestId: record.requestId,
+    orgId: record.orgId,
+    projectId: record.projectId,
+    apiKeyId: record.apiKeyId,
+    endpoint: record.endpoint,
+    requestedModel: record.requestedModel,
+    stream: record.stream,
+    provider: record.provider,
+    model: record.model,
+    inputTokens: record.inputTokens,
+    inputCostMicros: String(record.inputCostMicros),
+    createdAt: validDate(record.createdAt).toISOString(),
+  })}\n`;
+}
+
+/** The usage record of an admitted request whose process died before it recorded one. */
+export function interruptedEvent(admission: AdmissionRecord): UsageEvent {
+  return {
+    requestId: admission.requestId,
+    orgId: admission.orgId,
+    projectId: admission.projectId,
+    apiKeyId: admission.apiKeyId,
+    endpoint: admission.endpoint,
+    requestedModel: admission.requestedModel,
+    provider: admission.provider,
+    model: admission.model,
+    stream: admission.stream,
+    inputTokens: admission.inputTokens,
+    outputTokens: 0,
+    cachedInputTokens: 0,
+    cacheWriteTokens: 0,
+    reasoningTokens: 0,
+    usageEstimated: true,
+    inputCostMicros: admission.inputCostMicros,
+    outputCostMicros: 0n,
+    costMicros: admission.inputCostMicros,
+    latencyMs: 0,
+    ttftMs: null,
+    outcome: "interrupted",
+    // What a load balancer answers a client whose replica died mid-request.
+    httpStatus: 502,
+    errorCode: "interrupted",
+    attempts: 1,
+    createdAt: admission.createdAt,
+  };
+}
+
+/** Every outcome the database takes, from the one list (contracts). */
+const OUTCOMES: ReadonlySet<string> = new Set<string>(ZUsageOutcome.options);
 
 class JournalLineError extends Error {}
 
@@ -130,8 +201,19 @@ const isNullableInt = (value: unknown): value is number | null =>
   value === null || Number.isSafeInteger(value);
 const isMicros = (value: unknown): value is string => typeof value === "string" && /^-?\d{1,19}$/.test(value);
 
-/** Parses one journal line; throws on anything that is not a complete, well-formed event. */
-export function decodeUsageEvent(line: string): UsageEvent {
+function dateField(record: Record<string, unknown>, name: string): Date {
+  const date = new Date(field(record, name, isString));
+  if (Number.isNaN(date.getTime())) throw new JournalLineError(`bad field ${name}`);
+  return date;
+}
+
+/** One journal line: a usage event or an admission. */
+export type JournalEntry =
+  | { kind: "usage"; event: UsageEvent }
+  | { kind: "admission"; admission: AdmissionRecord };
+
+/** Parses one journal line; throws on anything that is not a complete, well-formed entry. */
+export function decodeJournalLine(line: string): JournalEntry {
   let parsed: unknown;
   try {
     parsed = JSON.parse(line);
@@ -139,40 +221,67 @@ export function decodeUsageEvent(line: string): UsageEvent {
     throw new JournalLineError("not JSON (truncated line?)");
   }
   if (typeof parsed !== "object" || parsed === null || (parsed as { v?: unknown }).v !== 1) {
-    throw new JournalLineError("not a version 1 usage event");
+    throw new JournalLineError("not a version 1 journal line");
   }
   const record = parsed as Record<string, unknown>;
+  if (record.a === 1) {
+    return {
+      kind: "admission",
+      admission: {
+        requestId: field(record, "requestId", isString),
+        orgId: field(record, "orgId", isString),
+        projectId: field(record, "projectId", isString),
+        apiKeyId: field(record, "apiKeyId", isString),
+        endpoint: field(record, "endpoint", isString),
+        requestedModel: field(record, "requestedModel", isString),
+        stream: field(record, "stream", isBoolean),
+        provider: field(record, "provider", isNullableString),
+        model: field(record, "model", isNullableString),
+        inputTokens: field(record, "inputTokens", isInt),
+        inputCostMicros: BigInt(field(record, "inputCostMicros", isMicros)),
+        createdAt: dateField(record, "createdAt"),
+      },
+    };
+  }
   const outcome = field(record, "outcome", isString);
   if (!OUTCOMES.has(outcome)) throw new JournalLineError(`unknown outcome ${outcome}`);
-  const createdAt = new Date(field(record, "createdAt", isString));
-  if (Number.isNaN(createdAt.getTime())) throw new JournalLineError("bad field createdAt");
   return {
-    requestId: field(record, "requestId", isString),
-    orgId: field(record, "orgId", isString),
-    projectId: field(record, "projectId", isString),
-    apiKeyId: field(record, "apiKeyId", isString),
-    endpoint: field(record, "endpoint", isString),
-    requestedModel: field(record, "requestedModel", isString),
-    provider: field(record, "provider", isNullableString),
-    model: field(record, "model", isNullableString),
-    stream: field(record, "stream", isBoolean),
-    inputTokens: field(record, "inputTokens", isInt),
-    outputTokens: field(record, "outputTokens", isInt),
-    cachedInputTokens: field(record, "cachedInputTokens", isInt),
-    cacheWriteTokens: field(record, "cacheWriteTokens", isInt),
-    reasoningTokens: field(record, "reasoningTokens", isInt),
-    usageEstimated: field(record, "usageEstimated", isBoolean),
-    inputCostMicros: BigInt(field(record, "inputCostMicros", isMicros)),
-    outputCostMicros: BigInt(field(record, "outputCostMicros", isMicros)),
-    costMicros: BigInt(field(record, "costMicros", isMicros)),
-    latencyMs: field(record, "latencyMs", isInt),
-    ttftMs: field(record, "ttftMs", isNullableInt),
-    outcome: outcome as UsageEvent["outcome"],
-    httpStatus: field(record, "httpStatus", isInt),
-    errorCode: field(record, "errorCode", isNullableString),
-    attempts: field(record, "attempts", isInt),
-    createdAt,
+    kind: "usage",
+    event: {
+      requestId: field(record, "requestId", isString),
+      orgId: field(record, "orgId", isString),
+      projectId: field(record, "projectId", isString),
+      apiKeyId: field(record, "apiKeyId", isString),
+      endpoint: field(record, "endpoint", isString),
+      requestedModel: field(record, "requestedModel", isString),
+      provider: field(record, "provider", isNullableString),
+      model: field(record, "model", isNullableString),
+      stream: field(record, "stream", isBoolean),
+      inputTokens: field(record, "inputTokens", isInt),
+      outputTokens: field(record, "outputTokens", isInt),
+      cachedInputTokens: field(record, "cachedInputTokens", isInt),
+      cacheWriteTokens: field(record, "cacheWriteTokens", isInt),
+      reasoningTokens: field(record, "reasoningTokens", isInt),
+      usageEstimated: field(record, "usageEstimated", isBoolean),
+      inputCostMicros: BigInt(field(record, "inputCostMicros", isMicros)),
+      outputCostMicros: BigInt(field(record, "outputCostMicros", isMicros)),
+      costMicros: BigInt(field(record, "costMicros", isMicros)),
+      latencyMs: field(record, "latencyMs", isInt),
+      ttftMs: field(record, "ttftMs", isNullableInt),
+      outcome: outcome as UsageEvent["outcome"],
+      httpStatus: field(record, "httpStatus", isInt),
+      errorCode: field(record, "errorCode", isNullableString),
+      attempts: field(record, "attempts", isInt),
+      createdAt: dateField(record, "createdAt"),
+    },
   };
+}
+
+/** A usage event's journal line, parsed; throws on an admission or anything malformed. */
+export function decodeUsageEvent(line: string): UsageEvent {
+  const entry = decodeJournalLine(line);
+  if (entry.kind !== "usage") throw new JournalLineError("an admission, not a usage event");
+  return entry.event;
 }
 
 /** Writes all of `line`, looping over short writes. Throws on an I/O error. */
@@ -182,25 +291,33 @@ export function appendLine(fd: number, line: string): void {
   while (offset < buffer.length) offset += writeSync(fd, buffer, offset, buffer.length - offset);
 }
 
+export interface SegmentContents {
+  /** Usage events, in journal order. */
+  events: UsageEvent[];
+  admissions: AdmissionRecord[];
+}
+
 /**
- * Reads a segment's events in order. A line that does not parse (a line cut short by a crash
+ * Reads a segment's entries in order. A line that does not parse (a line cut short by a crash
  * mid-write, or damage) is skipped and reported through `onBadLine`, never thrown.
  */
 export async function readSegment(
   path: string,
   onBadLine: (lineNumber: number, reason: string) => void,
-): Promise<UsageEvent[]> {
+): Promise<SegmentContents> {
   const text = await readFile(path, "utf8");
-  const events: UsageEvent[] = [];
+  const contents: SegmentContents = { events: [], admissions: [] };
   const lines = text.split("\n");
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!;
     if (line.trim() === "") continue;
     try {
-      events.push(decodeUsageEvent(line));
+      const entry = decodeJournalLine(line);
+      if (entry.kind === "usage") contents.events.push(entry.event);
+      else contents.admissions.push(entry.admission);
     } catch (error) {
       onBadLine(i + 1, error instanceof Error ? error.message : String(error));
     }
   }
-  return events;
+  return contents;
 }

@@ -1,6 +1,11 @@
 // The usage recorder of the hot path: exactly one usage record per request, written off the hot
 // path in batches, never lost.
 //
+// admitted() journals a request admitted and about to go upstream; record() closes it. A segment
+// holding an admission that is still open is kept, so a process that dies mid-request leaves the
+// admission for the next start, which records the request as `interrupted` (charged its prompt
+// estimate, flagged) and reports the dead process's reservations for release (recover()).
+//
 // record() appends the event to the journal (usage-journal.ts: a synchronous append of one JSON
 // line, so it survives a crash of this process) and queues it in memory. A timer writes queued
 // events in batches through writeUsageBatch (@gw/db): one transaction per batch that inserts the
@@ -19,8 +24,11 @@ import { appendFileSync, closeSync, mkdirSync, openSync, readdirSync, renameSync
 import { join } from "node:path";
 import { type Database, isUsageDataError, sqlStateOf, type UsageRecordInput, writeUsageBatch } from "@gw/db";
 import {
+  type AdmissionRecord,
   appendLine,
+  encodeAdmission,
   encodeUsageEvent,
+  interruptedEvent,
   isOwnerAlive,
   journalHost,
   parseSegmentFileName,
@@ -33,11 +41,34 @@ import {
 /** One request's usage record, as the database stores it (the db package's batch writer input). */
 export type UsageEvent = UsageRecordInput;
 
+/** A reservation a dead process may have left behind, found in its journal. */
+export interface AbandonedReservation {
+  requestId: string;
+  orgId: string;
+}
+
+export interface RecoveryResult {
+  /** Usage events of previous processes written (or found written). */
+  replayed: number;
+  /** Admitted requests without a usage event: recorded as `interrupted`. */
+  interrupted: number;
+  /**
+   * Requests of the dead processes that may still hold a reservation: the interrupted ones, and
+   * those settled in their last moments (a settle goes to the credit store just after the journal).
+   */
+  abandoned: AbandonedReservation[];
+}
+
 export interface UsageRecorder {
+  /** Journals that a request was admitted and is about to go upstream (synchronously, before the upstream call). */
+  admitted(record: AdmissionRecord): void;
   /** Journals the event durably (synchronously, before the caller finishes the response) and queues it for the batch writer. Must be cheap: it is on every request. */
   record(event: UsageEvent): void;
-  /** Replays journal segments left by a previous process (crash) into the database. Call at start-up. */
-  recover(): Promise<{ replayed: number }>;
+  /**
+   * Replays journal segments left by previous processes (crash) into the database, with an
+   * `interrupted` record for each request they admitted but never recorded. Call at start-up.
+   */
+  recover(): Promise<RecoveryResult>;
   /** Writes everything queued now (tests, shutdown). Resolves when the queue is empty or rejects if the database is down. */
   flush(): Promise<void>;
   /** Stops the timer, flushes what it can, closes the journal. Entries not written stay in the journal for next start. */
@@ -63,7 +94,21 @@ export interface UsageRecorderOptions {
   segmentMaxAgeMs?: number;
   /** Events held in memory at most (default 100,000); beyond, new events wait on disk only. */
   maxQueuedEvents?: number;
+  /**
+   * How long a reservation outlives its process (the credit store's lease); default 30 s. Requests a
+   * dead process settled this long before its last journal line hold no reservation any more.
+   */
+  reservationLeaseMs?: number;
 }
+
+/** A recorder that records nothing (metering off). */
+export const noopUsageRecorder: UsageRecorder = {
+  admitted: () => {},
+  record: () => {},
+  recover: () => Promise.resolve({ replayed: 0, interrupted: 0, abandoned: [] }),
+  flush: () => Promise.resolve(),
+  close: () => Promise.resolve(),
+};
 
 interface Segment {
   /** null: the memory-only queue used while the journal cannot be written. */
@@ -73,8 +118,11 @@ interface Segment {
   sealed: boolean;
   /** Uncommitted events, oldest first; null while they are only on disk (spilled or recovered). */
   mem: UsageEvent[] | null;
-  /** Lines this process appended. */
+  /** Usage events this process appended. */
   appended: number;
+  /** Admissions this process appended, and how many of them are still open (kept until 0). */
+  admissions: number;
+  open: number;
   /** Leading events committed (the writer always takes from the head). */
   committed: number;
   readonly openedAt: number;
@@ -106,12 +154,15 @@ class JournaledUsageRecorder implements UsageRecorder {
   private readonly segmentMaxEvents: number;
   private readonly segmentMaxAgeMs: number;
   private readonly maxQueued: number;
+  private readonly leaseMs: number;
   private readonly onWritten: ((events: UsageEvent[]) => void) | undefined;
   private readonly log: (message: string, fields?: Record<string, unknown>) => void;
   private readonly owner: SegmentOwner;
   private readonly timer: NodeJS.Timeout;
 
   private readonly segments: Segment[] = [];
+  /** The segment holding each open admission. */
+  private readonly openAdmissions = new Map<string, Segment>();
   private active: Segment | null = null;
   private memoryOnly: Segment | null = null;
   private nextSeq = 1;
@@ -143,6 +194,7 @@ class JournaledUsageRecorder implements UsageRecorder {
     this.segmentMaxEvents = Math.max(1, options.segmentMaxEvents ?? 10_000);
     this.segmentMaxAgeMs = options.segmentMaxAgeMs ?? 30_000;
     this.maxQueued = Math.max(1, options.maxQueuedEvents ?? 100_000);
+    this.leaseMs = options.reservationLeaseMs ?? 30_000;
     this.onWritten = options.onWritten;
     this.log = options.log ?? ((message, fields) => console.warn(message, fields ?? {}));
     this.owner = {
@@ -160,40 +212,72 @@ class JournaledUsageRecorder implements UsageRecorder {
     this.timer.unref();
   }
 
+  admitted(record: AdmissionRecord): void {
+    // After close the request's usage event goes to a file of its own, which the next start replays.
+    if (this.closed) return;
+    try {
+      const segment = this.append(encodeAdmission(record));
+      if (segment === null) return;
+      segment.admissions++;
+      segment.open++;
+      this.openAdmissions.set(record.requestId, segment);
+      if (segment.appended + segment.admissions >= this.segmentMaxEvents) this.seal(segment);
+    } catch (error) {
+      this.log("usage: could not journal an admission", {
+        requestId: record?.requestId,
+        ...errorFields(error),
+      });
+    }
+  }
+
   record(event: UsageEvent): void {
     try {
-      const line = encodeUsageEvent(event);
-      if (this.closed) {
-        this.recordAfterClose(line, event);
-        return;
+      this.enqueue(event);
+      // Its usage event is journaled (or the journal is down): the admission is closed.
+      const admission = this.openAdmissions.get(event.requestId);
+      if (admission !== undefined) {
+        this.openAdmissions.delete(event.requestId);
+        admission.open--;
+        this.removeIfDone(admission);
       }
-      const segment = this.append(line);
-      if (segment === null) {
-        this.keepInMemoryOnly(event);
-      } else {
-        if (segment.mem !== null) {
-          if (this.inMemory < this.maxQueued) {
-            segment.mem.push(event);
-            this.inMemory++;
-          } else {
-            this.spill(segment);
-          }
-        }
-        if (segment.appended >= this.segmentMaxEvents) this.seal(segment);
-      }
-      if (this.inMemory >= this.batchSize || this.spilling) this.drainSoon();
     } catch (error) {
       // Never throws into the request; this is a bug (e.g. an event that is not an object).
       this.log("usage: could not record an event", { requestId: event?.requestId, ...errorFields(error) });
     }
   }
 
-  async recover(): Promise<{ replayed: number }> {
+  /** Journals an event and queues it for the writer. */
+  private enqueue(event: UsageEvent): void {
+    const line = encodeUsageEvent(event);
+    if (this.closed) {
+      this.recordAfterClose(line, event);
+      return;
+    }
+    const segment = this.append(line);
+    if (segment === null) {
+      this.keepInMemoryOnly(event);
+    } else {
+      segment.appended++;
+      if (segment.mem !== null) {
+        if (this.inMemory < this.maxQueued) {
+          segment.mem.push(event);
+          this.inMemory++;
+        } else {
+          this.spill(segment);
+        }
+      }
+      if (segment.appended + segment.admissions >= this.segmentMaxEvents) this.seal(segment);
+    }
+    if (this.inMemory >= this.batchSize || this.spilling) this.drainSoon();
+  }
+
+  async recover(): Promise<RecoveryResult> {
     let names: string[];
     try {
       names = readdirSync(this.dir);
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === "ENOENT") return { replayed: 0 };
+      if ((error as NodeJS.ErrnoException).code === "ENOENT")
+        return { replayed: 0, interrupted: 0, abandoned: [] };
       throw error;
     }
     const adopted: Segment[] = [];
@@ -217,6 +301,8 @@ class JournaledUsageRecorder implements UsageRecorder {
         sealed: true,
         mem: null,
         appended: 0,
+        admissions: 0,
+        open: 0,
         committed: 0,
         openedAt: Date.now(),
         recovered: true,
@@ -224,13 +310,59 @@ class JournaledUsageRecorder implements UsageRecorder {
         removed: false,
       });
     }
-    if (adopted.length === 0) return { replayed: 0 };
+    if (adopted.length === 0) return { replayed: 0, interrupted: 0, abandoned: [] };
     this.log("usage: replaying journal segments left by a previous process", { segments: adopted.length });
+    const { open, settledLast } = await this.scanAdopted(adopted);
+    // Journaled in this process's own segment before anything else is written, so the adopted
+    // segments (and their admissions) may go as soon as their own events are in the database.
+    for (const admission of open) this.enqueue(interruptedEvent(admission));
     this.segments.unshift(...adopted);
     await this.flush();
     const replayed = adopted.reduce((sum, segment) => sum + segment.recoveredEvents, 0);
-    this.log("usage: journal replayed", { segments: adopted.length, events: replayed });
-    return { replayed };
+    this.log("usage: journal replayed", {
+      segments: adopted.length,
+      events: replayed,
+      interrupted: open.length,
+    });
+    const abandoned = [...open, ...settledLast].map(({ requestId, orgId }) => ({ requestId, orgId }));
+    return { replayed, interrupted: open.length, abandoned };
+  }
+
+  /**
+   * Reads adopted segments once for what their admissions say: the admissions without a usage event
+   * (the requests in flight when their process died), and the requests settled within a reservation
+   * lease of the last one (their settle may not have reached the credit store). Memory stays bounded
+   * by the requests in flight and the last lease's requests, not by the size of the journal.
+   */
+  private async scanAdopted(
+    adopted: Segment[],
+  ): Promise<{ open: AdmissionRecord[]; settledLast: { requestId: string; orgId: string }[] }> {
+    const open = new Map<string, AdmissionRecord>();
+    let recent: { requestId: string; orgId: string; end: number }[] = [];
+    let lastEnd = Number.NEGATIVE_INFINITY;
+    for (const segment of adopted) {
+      let contents: Awaited<ReturnType<typeof readSegment>>;
+      try {
+        contents = await readSegment(segment.path!, () => {});
+      } catch (error) {
+        // Left for a later start; its events are read (and reported) again by the writer.
+        this.log("usage: cannot read a journal segment", { file: segment.path, ...errorFields(error) });
+        continue;
+      }
+      for (const admission of contents.admissions) open.set(admission.requestId, admission);
+      for (const event of contents.events) {
+        open.delete(event.requestId);
+        const end = event.createdAt.getTime() + event.latencyMs;
+        if (end > lastEnd) lastEnd = end;
+        if (end >= lastEnd - this.leaseMs)
+          recent.push({ requestId: event.requestId, orgId: event.orgId, end });
+      }
+      if (recent.length > 10_000) recent = recent.filter((entry) => entry.end >= lastEnd - this.leaseMs);
+    }
+    return {
+      open: [...open.values()],
+      settledLast: recent.filter((entry) => entry.end >= lastEnd - this.leaseMs),
+    };
   }
 
   async flush(): Promise<void> {
@@ -296,6 +428,8 @@ class JournaledUsageRecorder implements UsageRecorder {
       sealed: false,
       mem: spilled ? null : [],
       appended: 0,
+      admissions: 0,
+      open: 0,
       committed: 0,
       openedAt: Date.now(),
       recovered: false,
@@ -319,7 +453,6 @@ class JournaledUsageRecorder implements UsageRecorder {
     try {
       const segment = this.active ?? this.openSegment();
       appendLine(segment.fd!, line);
-      segment.appended++;
       return segment;
     } catch (error) {
       this.journalDownUntil = Date.now() + JOURNAL_RETRY_MS;
@@ -358,6 +491,8 @@ class JournaledUsageRecorder implements UsageRecorder {
         sealed: false,
         mem: [],
         appended: 0,
+        admissions: 0,
+        open: 0,
         committed: 0,
         openedAt: Date.now(),
         recovered: false,
@@ -398,6 +533,7 @@ class JournaledUsageRecorder implements UsageRecorder {
 
   private removeIfDone(segment: Segment): void {
     if (segment.removed || !segment.sealed || segment.mem === null || segment.mem.length > 0) return;
+    if (segment.open > 0) return;
     if (segment.path === null) return;
     try {
       unlinkSync(segment.path);
@@ -471,9 +607,9 @@ class JournaledUsageRecorder implements UsageRecorder {
     if (!segment.sealed) this.seal(segment);
     let events: UsageEvent[];
     try {
-      events = await readSegment(segment.path, (line, reason) =>
+      ({ events } = await readSegment(segment.path, (line, reason) =>
         this.log("usage: skipped a malformed journal line", { file: segment.path, line, reason }),
-      );
+      ));
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === "ENOENT") {
         this.log("usage: a journal segment disappeared before it was written", { file: segment.path });

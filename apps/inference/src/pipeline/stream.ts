@@ -1,0 +1,66 @@
+// A stream's two halves in the lifecycle: opening it on one target (the fallback loop may still move
+// on until its first chunk), and relaying it to the client chunk by chunk.
+import type { SseWriter } from "../http/sse.ts";
+import { rawJsonOf } from "../providers/sse-json.ts";
+import type { CallOptions, ChunkStream } from "../providers/types.ts";
+import { linkedAbort, withIdleTimeout } from "../routing/idle-timeout.ts";
+import type { StreamTally } from "./endpoint.ts";
+
+export interface OpenedStream<T> {
+  /** Already received: falling back stops once a stream has produced its first chunk. */
+  first: IteratorResult<T>;
+  rest: AsyncIterator<T>;
+}
+
+/**
+ * Opens an upstream stream for one attempt and waits for its first chunk, so a target that fails
+ * before producing anything can still be fallen back from. Later stalls end it (idle timeout).
+ */
+export async function openStream<T>(
+  start: (options: CallOptions) => Promise<ChunkStream<T>>,
+  signal: AbortSignal,
+  timeoutMs: number,
+  provider: string,
+): Promise<OpenedStream<T>> {
+  const upstream = linkedAbort(signal);
+  const stream = await start({ signal: upstream.signal, timeoutMs });
+  const rest = withIdleTimeout(stream[Symbol.asyncIterator](), timeoutMs, (e) => upstream.abort(e), provider);
+  return { first: await rest.next(), rest };
+}
+
+export interface Relayed {
+  /** The client went away before the end. */
+  clientClosed: boolean;
+  /** The upstream failed (or stalled) after the stream started. */
+  error?: unknown;
+}
+
+/**
+ * Sends each chunk as it arrives (those `visible` lets through), tallying every one. Returns when
+ * the upstream has ended, failed, or the client has gone (the upstream call is then cancelled); the
+ * stream's last bytes are the caller's to send, once the request is settled.
+ */
+export async function relay<T>(
+  out: SseWriter,
+  opened: OpenedStream<T>,
+  visible: (chunk: T) => boolean,
+  tally: StreamTally<T>,
+): Promise<Relayed> {
+  const { rest } = opened;
+  try {
+    for (let next = opened.first; !next.done; next = await rest.next()) {
+      if (out.closed) {
+        await rest.return?.();
+        return { clientClosed: true };
+      }
+      const chunk = next.value;
+      tally.add(chunk);
+      // A chunk that came as JSON text (the OpenAI-compatible adapter) goes out as it came.
+      if (visible(chunk)) await out.send(rawJsonOf(chunk) ?? JSON.stringify(chunk));
+    }
+    return { clientClosed: out.closed };
+  } catch (error) {
+    if (out.closed) return { clientClosed: true };
+    return { clientClosed: false, error };
+  }
+}

@@ -1,0 +1,28 @@
+// The /v1 endpoints that call a model: each parses its body and hands the request to the pipeline.
+import type { FastifyInstance, FastifyPluginAsync } from "fastify";
+import { invalidRequest } from "../errors.ts";
+import type { PipelineContext } from "../pipeline/context.ts";
+import type { EndpointSpec } from "../pipeline/endpoint.ts";
+import { chatEndpoint } from "../pipeline/endpoints/chat.ts";
+import { completionsEndpoint } from "../pipeline/endpoints/completions.ts";
+import { embeddingsEndpoint } from "../pipeline/endpoints/embeddings.ts";
+import { runEndpoint } from "../pipeline/run.ts";
+
+function post<Body, Result, Chunk>(
+  app: FastifyInstance,
+  ctx: PipelineContext,
+  path: string,
+  spec: EndpointSpec<Body, Result, Chunk>,
+): void {
+  app.post(path, (request, reply) => {
+    const parsed = spec.schema.safeParse(request.body);
+    if (!parsed.success) throw invalidRequest(parsed.error);
+    return runEndpoint(ctx, spec, parsed.data, { id: request.id, identity: request.identity!, reply });
+  });
+}
+
+export const v1EndpointRoutes: FastifyPluginAsync<{ ctx: PipelineContext }> = async (app, { ctx }) => {
+  post(app, ctx, "/v1/chat/completions", chatEndpoint);
+  post(app, ctx, "/v1/completions", completionsEndpoint);
+  post(app, ctx, "/v1/embeddings", embeddingsEndpoint);
+};
