@@ -3,7 +3,7 @@
 // are not failures of the upstream: they stay aborts (see isAbortError / settleUpstreamFailure).
 import type * as Anthropic from "@anthropic-ai/sdk";
 import * as OpenAI from "openai";
-import { loadedAnthropicSdk } from "./anthropic-sdk.ts";
+import { loadedAnthropicSdk } from "./anthropic/anthropic-sdk.ts";
 import { UpstreamError, type UpstreamFailureKind } from "./types.ts";
 
 type HeaderSource = Headers | Record<string, string | string[] | undefined> | null | undefined;

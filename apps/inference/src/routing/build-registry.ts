@@ -1,9 +1,9 @@
 import { readFileSync } from "node:fs";
 import { createFastFetch } from "@gw/server-kit";
 import type { TInferenceEnv } from "../env.ts";
-import { createAnthropicAdapter } from "../providers/anthropic.ts";
-import { createDemoAdapter, DEMO_CHAT_MODEL, DEMO_EMBED_MODEL } from "../providers/demo.ts";
-import { createOpenAICompatibleAdapter } from "../providers/openai-compatible.ts";
+import { createAnthropicAdapter } from "../providers/anthropic/anthropic-adapter.ts";
+import { createDemoAdapter, DEMO_CHAT_MODEL, DEMO_EMBED_MODEL } from "../providers/demo/demo-adapter.ts";
+import { createOpenAICompatibleAdapter } from "../providers/openai-compatible/openai-compatible-adapter.ts";
 import {
   ConfigError,
   defaultRoutes,

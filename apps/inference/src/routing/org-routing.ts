@@ -4,8 +4,8 @@
 // BYOK models are free on purpose: the org pays its provider directly.
 import type { Database } from "@gw/db";
 import { createGuardedFetch, providerKeyOwner, type SecretBox } from "@gw/server-kit";
-import { createAnthropicAdapter } from "../providers/anthropic.ts";
-import { createOpenAICompatibleAdapter } from "../providers/openai-compatible.ts";
+import { createAnthropicAdapter } from "../providers/anthropic/anthropic-adapter.ts";
+import { createOpenAICompatibleAdapter } from "../providers/openai-compatible/openai-compatible-adapter.ts";
 import type { TRouteConfig } from "./config.ts";
 import { ProviderRegistry, type ProviderSpec } from "./registry.ts";
 import { RoutingTable } from "./routing-table.ts";

@@ -4,8 +4,8 @@
 import type { TProviderTestResult, ZProviderTestInput } from "@gw/contracts";
 import { assertPublicUrl, createGuardedFetch, UnsafeUrlError } from "@gw/server-kit";
 import type { z } from "zod";
-import { createAnthropicAdapter } from "../providers/anthropic.ts";
-import { createOpenAICompatibleAdapter } from "../providers/openai-compatible.ts";
+import { createAnthropicAdapter } from "../providers/anthropic/anthropic-adapter.ts";
+import { createOpenAICompatibleAdapter } from "../providers/openai-compatible/openai-compatible-adapter.ts";
 import { UpstreamError } from "../providers/types.ts";
 
 const TEST_TIMEOUT_MS = 10_000;

@@ -4,6 +4,16 @@
 // gateway does its own retries and fallback: maxRetries 0.
 import type { Anthropic } from "@anthropic-ai/sdk";
 import type { Message } from "@anthropic-ai/sdk/resources/messages/messages";
+import type {
+  CallOptions,
+  ChatCompletionChunk,
+  ChatCompletionCreateParamsNonStreaming,
+  ChatCompletionCreateParamsStreaming,
+  ChunkStream,
+  ProviderAdapter,
+} from "../types.ts";
+import { UpstreamError } from "../types.ts";
+import { settleUpstreamFailure } from "../upstream-errors.ts";
 import { AnthropicTranslationError, toAnthropicRequest } from "./anthropic-request.ts";
 import { toChatCompletion } from "./anthropic-response.ts";
 import { loadAnthropicSdk } from "./anthropic-sdk.ts";
@@ -12,16 +22,6 @@ import {
   type AnthropicStreamEvent,
   AnthropicStreamTranslator,
 } from "./anthropic-stream.ts";
-import type {
-  CallOptions,
-  ChatCompletionChunk,
-  ChatCompletionCreateParamsNonStreaming,
-  ChatCompletionCreateParamsStreaming,
-  ChunkStream,
-  ProviderAdapter,
-} from "./types.ts";
-import { UpstreamError } from "./types.ts";
-import { settleUpstreamFailure } from "./upstream-errors.ts";
 
 export interface AnthropicAdapterOptions {
   /** Registry id, also the provider name in error messages. Default "anthropic". */
