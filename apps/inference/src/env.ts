@@ -1,3 +1,4 @@
+import { providerKinds } from "@gw/contracts";
 import { envError, ZDatabaseEnv } from "@gw/db";
 import { z } from "zod";
 
@@ -12,9 +13,9 @@ const ZInferenceEnv = ZDatabaseEnv.extend({
   REDIS_URL: optional(z.url({ protocol: /^rediss?$/ })),
   // Providers: each is registered only when its key is set.
   OPENAI_API_KEY: optional(z.string()),
-  OPENAI_BASE_URL: z.url().default("https://api.openai.com/v1"),
+  OPENAI_BASE_URL: z.url().default(providerKinds.openai.defaultBaseUrl),
   ANTHROPIC_API_KEY: optional(z.string()),
-  ANTHROPIC_BASE_URL: z.url().default("https://api.anthropic.com"),
+  ANTHROPIC_BASE_URL: z.url().default(providerKinds.anthropic.defaultBaseUrl),
   NEBIUS_API_KEY: optional(z.string()),
   NEBIUS_BASE_URL: z.url().default("https://api.studio.nebius.ai/v1"),
   DEEPINFRA_API_KEY: optional(z.string()),

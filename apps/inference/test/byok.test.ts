@@ -16,7 +16,7 @@ async function addProvider(
   gw: TestGateway,
   orgId: string,
   name: string,
-  baseUrl: string,
+  baseUrl: string | null,
   key: string,
   models: string[],
 ) {
@@ -99,6 +99,17 @@ describe.each([
       await client.chat.completions.create({ model: "openai/gpt-4o-mini", ...ask });
       expect(own.requests.at(-1)!.headers.authorization).toBe("Bearer org-openai-key-9999");
       expect(platform.requests).toHaveLength(0);
+    });
+
+    it("skips an OpenAI-compatible provider stored without a base URL (the portal refuses one)", async () => {
+      await addProvider(gw, gw.orgId, "nourl", null, "org-nourl-key-5555", ["qwen-7b"]);
+      const client = new OpenAI({ apiKey: gw.key, baseURL: gw.baseURL, maxRetries: 0 });
+      const status = await client.chat.completions
+        .create({ model: "nourl/qwen-7b", ...ask })
+        .then(() => 200)
+        .catch((e: { status: number }) => e.status);
+      expect(status).toBe(404);
+      expect((await client.models.list()).data.map((m) => m.id)).not.toContain("nourl/qwen-7b");
     });
   } else {
     it("refuses to connect to a private host, and the upstream never sees the key", async () => {

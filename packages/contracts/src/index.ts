@@ -24,3 +24,4 @@ export * from "./openai/errors.ts";
 export * from "./openai/models.ts";
 export * from "./openai/usage.ts";
 export * from "./portal/index.ts";
+export * from "./provider-kinds.ts";

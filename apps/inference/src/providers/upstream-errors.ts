@@ -1,9 +1,8 @@
-// Turns whatever an official SDK (`openai`, `@anthropic-ai/sdk`; both Stainless-generated) or the
-// fetch underneath it throws into the gateway's UpstreamError, worded by the gateway. User aborts
-// are not failures of the upstream: they stay aborts (see isAbortError / settleUpstreamFailure).
-import type * as Anthropic from "@anthropic-ai/sdk";
-import * as OpenAI from "openai";
-import { loadedAnthropicSdk } from "./anthropic-sdk.ts";
+// Turns whatever an official SDK (the provider kinds' SDKs, all Stainless-generated: kinds.ts) or
+// the fetch underneath it throws into the gateway's UpstreamError, worded by the gateway. User
+// aborts are not failures of the upstream: they stay aborts (see isAbortError / settleUpstreamFailure).
+import { APIUserAbortError } from "openai";
+import { kinds, type SdkApiError, type SdkErrorClasses } from "./kinds.ts";
 import { UpstreamError, type UpstreamFailureKind } from "./types.ts";
 
 type HeaderSource = Headers | Record<string, string | string[] | undefined> | null | undefined;
@@ -12,11 +11,24 @@ const MAX_MESSAGE_CHARS = 300;
 const TOKEN = /^[A-Za-z0-9_.:-]{1,64}$/;
 const PARAM = /^[A-Za-z0-9_.:[\]-]{1,128}$/;
 
+/**
+ * `error` when it is an instance of the class `name` of any provider kind's SDK, else undefined. A
+ * lazily loaded SDK that is not loaded yet is skipped: nothing can have thrown its errors.
+ */
+function sdkError<K extends keyof SdkErrorClasses>(
+  error: unknown,
+  name: K,
+): InstanceType<SdkErrorClasses[K]> | undefined {
+  for (const kind of Object.values(kinds)) {
+    const sdk = kind.sdkErrors();
+    if (sdk && error instanceof sdk[name]) return error as InstanceType<SdkErrorClasses[K]>;
+  }
+  return undefined;
+}
+
 /** True for a cancellation by the gateway's own caller (client disconnect), never for a timeout. */
 export function isAbortError(error: unknown): boolean {
-  if (error instanceof OpenAI.APIUserAbortError) return true;
-  const anthropic = loadedAnthropicSdk();
-  if (anthropic && error instanceof anthropic.APIUserAbortError) return true;
+  if (sdkError(error, "APIUserAbortError")) return true;
   return typeof error === "object" && error !== null && (error as { name?: unknown }).name === "AbortError";
 }
 
@@ -28,7 +40,7 @@ export function isAbortError(error: unknown): boolean {
 export function settleUpstreamFailure(provider: string, error: unknown, signal?: AbortSignal): unknown {
   if (error instanceof UpstreamError) return error;
   if (isAbortError(error)) return error;
-  if (signal?.aborted) return new OpenAI.APIUserAbortError();
+  if (signal?.aborted) return new APIUserAbortError();
   return toUpstreamError(provider, error);
 }
 
@@ -51,23 +63,15 @@ export function toUpstreamError(provider: string, error: unknown): UpstreamError
       cause: error,
     });
   }
-  // Anthropic's SDK classes can only have been thrown once something loaded it.
-  const anthropic = loadedAnthropicSdk();
-  if (
-    error instanceof OpenAI.APIConnectionTimeoutError ||
-    (anthropic && error instanceof anthropic.APIConnectionTimeoutError)
-  ) {
-    return timeout(provider, error);
+  if (sdkError(error, "APIConnectionTimeoutError")) return timeout(provider, error);
+  const connectionError = sdkError(error, "APIConnectionError");
+  if (connectionError) {
+    return transportKind(connectionError.cause) === "timeout"
+      ? timeout(provider, error)
+      : connection(provider, error);
   }
-  if (
-    error instanceof OpenAI.APIConnectionError ||
-    (anthropic && error instanceof anthropic.APIConnectionError)
-  ) {
-    return transportKind(error.cause) === "timeout" ? timeout(provider, error) : connection(provider, error);
-  }
-  if (error instanceof OpenAI.APIError || (anthropic && error instanceof anthropic.APIError)) {
-    return fromApiError(provider, error);
-  }
+  const apiError = sdkError(error, "APIError");
+  if (apiError) return fromApiError(provider, apiError);
   const transport = transportKind(error);
   if (transport === "timeout") return timeout(provider, error);
   if (transport === "connection") return connection(provider, error);
@@ -77,7 +81,7 @@ export function toUpstreamError(provider: string, error: unknown): UpstreamError
   });
 }
 
-function fromApiError(provider: string, error: OpenAI.APIError | Anthropic.APIError): UpstreamError {
+function fromApiError(provider: string, error: SdkApiError): UpstreamError {
   const body = errorBody(error);
   const upstreamCode = token(body.code) ?? token(body.type);
   const status = error.status;

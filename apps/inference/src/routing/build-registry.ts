@@ -1,9 +1,9 @@
 import { readFileSync } from "node:fs";
+import type { TProviderKind } from "@gw/contracts";
 import { createFastFetch } from "@gw/server-kit";
 import type { TInferenceEnv } from "../env.ts";
-import { createAnthropicAdapter } from "../providers/anthropic.ts";
-import { createDemoAdapter, DEMO_CHAT_MODEL, DEMO_EMBED_MODEL } from "../providers/demo.ts";
-import { createOpenAICompatibleAdapter } from "../providers/openai-compatible.ts";
+import { createDemoAdapter, DEMO_CHAT_MODEL, DEMO_EMBED_MODEL } from "../providers/demo/demo-adapter.ts";
+import { kinds } from "../providers/kinds.ts";
 import {
   ConfigError,
   defaultRoutes,
@@ -26,6 +26,46 @@ const standardModels = {
   ],
   llama: ["meta-llama/Meta-Llama-3.1-70B-Instruct", "meta-llama/Meta-Llama-3.1-8B-Instruct"],
 };
+
+/** The providers of the standard env vars (`<ID>_API_KEY`, `<ID>_BASE_URL`); registered when keyed. */
+function standardProviders(env: TInferenceEnv): {
+  id: string;
+  kind: TProviderKind;
+  apiKey: string | undefined;
+  baseURL: string;
+  models: string[];
+}[] {
+  return [
+    {
+      id: "openai",
+      kind: "openai",
+      apiKey: env.OPENAI_API_KEY,
+      baseURL: env.OPENAI_BASE_URL,
+      models: standardModels.openai,
+    },
+    {
+      id: "anthropic",
+      kind: "anthropic",
+      apiKey: env.ANTHROPIC_API_KEY,
+      baseURL: env.ANTHROPIC_BASE_URL,
+      models: standardModels.anthropic,
+    },
+    {
+      id: "nebius",
+      kind: "openai_compatible",
+      apiKey: env.NEBIUS_API_KEY,
+      baseURL: env.NEBIUS_BASE_URL,
+      models: standardModels.llama,
+    },
+    {
+      id: "deepinfra",
+      kind: "openai_compatible",
+      apiKey: env.DEEPINFRA_API_KEY,
+      baseURL: env.DEEPINFRA_BASE_URL,
+      models: standardModels.llama,
+    },
+  ];
+}
 
 /** The SDK base URL of a configured provider: seed style (host + endpoints.chat) or an API root. */
 function sdkBaseUrl(config: TProviderConfig): string {
@@ -76,45 +116,13 @@ export function buildRouting(
   // The SDKs get a thin fetch on undici.request: about half the CPU of Node's global fetch per call.
   const common = { defaultTimeoutMs: timeoutMs, fetch: options.fetch ?? createFastFetch() };
 
-  if (env.OPENAI_API_KEY) {
-    registry.register({
-      id: "openai",
-      adapter: createOpenAICompatibleAdapter({
-        id: "openai",
-        kind: "openai",
-        apiKey: env.OPENAI_API_KEY,
-        baseURL: env.OPENAI_BASE_URL,
-        ...common,
-      }),
-      models: standardModels.openai,
-      timeoutMs,
-      freeModels: none,
-      ownedBy: "openai",
-    });
-  }
-  if (env.ANTHROPIC_API_KEY) {
-    registry.register({
-      id: "anthropic",
-      adapter: createAnthropicAdapter({
-        apiKey: env.ANTHROPIC_API_KEY,
-        baseURL: env.ANTHROPIC_BASE_URL,
-        ...common,
-      }),
-      models: standardModels.anthropic,
-      timeoutMs,
-      freeModels: none,
-      ownedBy: "anthropic",
-    });
-  }
-  for (const [id, apiKey, baseURL] of [
-    ["nebius", env.NEBIUS_API_KEY, env.NEBIUS_BASE_URL],
-    ["deepinfra", env.DEEPINFRA_API_KEY, env.DEEPINFRA_BASE_URL],
-  ] as const) {
+  const standard = standardProviders(env);
+  for (const { id, kind, apiKey, baseURL, models } of standard) {
     if (!apiKey) continue;
     registry.register({
       id,
-      adapter: createOpenAICompatibleAdapter({ id, kind: "openai_compatible", apiKey, baseURL, ...common }),
-      models: standardModels.llama,
+      adapter: kinds[kind].createAdapter({ id, apiKey, baseURL, ...common }),
+      models,
       timeoutMs,
       freeModels: none,
       ownedBy: id,
@@ -127,9 +135,8 @@ export function buildRouting(
       provider.authHeader.toLowerCase() !== "authorization" || provider.authPrefix !== "Bearer ";
     registry.register({
       id: provider.id,
-      adapter: createOpenAICompatibleAdapter({
+      adapter: kinds.openai_compatible.createAdapter({
         id: provider.id,
-        kind: "openai_compatible",
         apiKey,
         baseURL: sdkBaseUrl(provider),
         ...common,
@@ -167,7 +174,7 @@ export function buildRouting(
     for (const target of route.targets) {
       const known =
         target.provider === "demo" ||
-        ["openai", "anthropic", "nebius", "deepinfra"].includes(target.provider) ||
+        standard.some((p) => p.id === target.provider) ||
         config.providers.some((p) => p.id === target.provider);
       if (!known) {
         throw new ConfigError(

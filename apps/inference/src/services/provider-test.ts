@@ -1,11 +1,10 @@
 // Checks a bring-your-own provider's credentials and base URL from the inference side: list its
 // models with a short deadline. The provider's own error text never comes back raw.
 
-import type { TProviderTestResult, ZProviderTestInput } from "@gw/contracts";
+import { missingBaseUrlMessage, type TProviderTestResult, type ZProviderTestInput } from "@gw/contracts";
 import { assertPublicUrl, createGuardedFetch, UnsafeUrlError } from "@gw/server-kit";
 import type { z } from "zod";
-import { createAnthropicAdapter } from "../providers/anthropic.ts";
-import { createOpenAICompatibleAdapter } from "../providers/openai-compatible.ts";
+import { kinds } from "../providers/kinds.ts";
 import { UpstreamError } from "../providers/types.ts";
 
 const TEST_TIMEOUT_MS = 10_000;
@@ -16,29 +15,22 @@ export async function testProvider(
 ): Promise<TProviderTestResult> {
   const started = performance.now();
   const elapsed = () => Math.round(performance.now() - started);
-  const baseUrl =
-    input.baseUrl ??
-    (input.kind === "openai"
-      ? "https://api.openai.com/v1"
-      : input.kind === "anthropic"
-        ? "https://api.anthropic.com"
-        : undefined);
-  if (!baseUrl)
-    return { ok: false, models: [], error: "An OpenAI-compatible provider needs a base URL.", latencyMs: 0 };
+  const kind = kinds[input.kind];
+  const baseUrl = input.baseUrl ?? kind.defaultBaseUrl;
+  if (!baseUrl) {
+    return { ok: false, models: [], error: missingBaseUrlMessage(input.kind, "sentence"), latencyMs: 0 };
+  }
   try {
     await assertPublicUrl(baseUrl, { allowPrivate: options.allowPrivateHosts });
     // Checked again when connecting (DNS may change), and redirects are refused.
     const guarded = createGuardedFetch({ allowPrivate: options.allowPrivateHosts });
-    const common = { apiKey: input.apiKey, defaultTimeoutMs: TEST_TIMEOUT_MS, fetch: guarded };
-    const adapter =
-      input.kind === "anthropic"
-        ? createAnthropicAdapter({ id: "byok-test", baseURL: baseUrl, ...common })
-        : createOpenAICompatibleAdapter({
-            id: "byok-test",
-            kind: input.kind === "openai" ? "openai" : "openai_compatible",
-            baseURL: baseUrl,
-            ...common,
-          });
+    const adapter = kind.createAdapter({
+      id: "byok-test",
+      apiKey: input.apiKey,
+      baseURL: baseUrl,
+      defaultTimeoutMs: TEST_TIMEOUT_MS,
+      fetch: guarded,
+    });
     const models = await adapter.listModels!({
       signal: AbortSignal.timeout(TEST_TIMEOUT_MS),
       timeoutMs: TEST_TIMEOUT_MS,

@@ -10,7 +10,7 @@ import type { RateLimiter } from "../../src/metering/limits/rate-limit.ts";
 import { createMemoryRateLimiter } from "../../src/metering/limits/rate-limit-memory.ts";
 import { createMeter, type Meter } from "../../src/metering/meter.ts";
 import { noopUsageRecorder } from "../../src/metering/usage/usage-recorder.ts";
-import { createDemoAdapter } from "../../src/providers/demo.ts";
+import { createDemoAdapter } from "../../src/providers/demo/demo-adapter.ts";
 import type { RegisteredProvider } from "../../src/routing/registry.ts";
 import { FakeDb, USD } from "./credit-store-support.ts";
 

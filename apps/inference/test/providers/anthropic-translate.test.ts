@@ -7,13 +7,17 @@ import {
   defaultMaxTokens,
   JSON_OBJECT_INSTRUCTION,
   toAnthropicRequest,
-} from "../../src/providers/anthropic-request.ts";
-import { toChatCompletion, toFinishReason, toOpenAIUsage } from "../../src/providers/anthropic-response.ts";
+} from "../../src/providers/anthropic/anthropic-request.ts";
+import {
+  toChatCompletion,
+  toFinishReason,
+  toOpenAIUsage,
+} from "../../src/providers/anthropic/anthropic-response.ts";
 import {
   AnthropicStreamError,
   type AnthropicStreamEvent,
   AnthropicStreamTranslator,
-} from "../../src/providers/anthropic-stream.ts";
+} from "../../src/providers/anthropic/anthropic-stream.ts";
 
 const MODEL = "claude-sonnet-5-5";
 

@@ -4,8 +4,8 @@ import type {
   ChatCompletionCreateParamsStreaming,
 } from "openai/resources/chat/completions";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { createAnthropicAdapter } from "../../src/providers/anthropic.ts";
-import { defaultMaxTokens } from "../../src/providers/anthropic-request.ts";
+import { createAnthropicAdapter } from "../../src/providers/anthropic/anthropic-adapter.ts";
+import { defaultMaxTokens } from "../../src/providers/anthropic/anthropic-request.ts";
 import { type ProviderAdapter, UpstreamError, type UpstreamFailureKind } from "../../src/providers/types.ts";
 import { isAbortError } from "../../src/providers/upstream-errors.ts";
 import { DEFAULT_TEXT, type MockAnthropic, startMockAnthropic } from "../support/mock-anthropic.ts";

@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { createOpenAICompatibleAdapter } from "../../src/providers/openai-compatible.ts";
+import { createOpenAICompatibleAdapter } from "../../src/providers/openai-compatible/openai-compatible-adapter.ts";
 import type { CallOptions, ChatCompletionChunk, ProviderAdapter } from "../../src/providers/types.ts";
 import { UpstreamError } from "../../src/providers/types.ts";
 import { isAbortError } from "../../src/providers/upstream-errors.ts";

@@ -1,7 +1,7 @@
 import * as Anthropic from "@anthropic-ai/sdk";
 import * as OpenAI from "openai";
 import { beforeAll, describe, expect, it } from "vitest";
-import { loadAnthropicSdk } from "../../src/providers/anthropic-sdk.ts";
+import { loadAnthropicSdk } from "../../src/providers/anthropic/anthropic-sdk.ts";
 import { UpstreamError } from "../../src/providers/types.ts";
 import {
   isAbortError,

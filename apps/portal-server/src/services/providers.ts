@@ -5,7 +5,13 @@
 // change the inference service is told, so the org's next request routes on the new providers.
 
 import { randomUUID } from "node:crypto";
-import type { TProvider, TProviderKind, TProviderTestResult } from "@gw/contracts";
+import {
+  missingBaseUrlMessage,
+  providerKinds,
+  type TProvider,
+  type TProviderKind,
+  type TProviderTestResult,
+} from "@gw/contracts";
 import { type CustomProvider, isUniqueViolation, type Prisma, writeAudit } from "@gw/db";
 import {
   assertPublicUrl,
@@ -66,8 +72,8 @@ export async function checkBaseUrl(
   baseUrl: string | null | undefined,
 ): Promise<string | null> {
   if (baseUrl === undefined || baseUrl === null) {
-    if (kind === "openai_compatible") {
-      throw new PortalError("invalid", "An OpenAI-compatible provider needs a base URL.");
+    if (providerKinds[kind].baseUrlRequired) {
+      throw new PortalError("invalid", missingBaseUrlMessage(kind, "sentence"));
     }
     return null;
   }

@@ -1,5 +1,7 @@
 // Add (or edit) an own provider: test the connection, then save. The key is write-only.
 import {
+  checkProviderBaseUrl,
+  providerKinds,
   type TProvider,
   type TProviderTestResult,
   ZProviderApiKey,
@@ -32,10 +34,7 @@ const ZProviderForm = z
     apiKey: blankToUndefined(ZProviderApiKey),
     models: modelList,
   })
-  .refine((v) => v.kind !== "openai_compatible" || v.baseUrl !== undefined, {
-    path: ["baseUrl"],
-    message: "an OpenAI-compatible provider needs a base URL",
-  });
+  .superRefine(checkProviderBaseUrl);
 
 export function TestResult({ result }: { result: TProviderTestResult | undefined }) {
   if (!result) return null;
@@ -125,6 +124,7 @@ export function ProviderDialog(props: {
     }
   });
   const errors = form.formState.errors;
+  const kind = providerKinds[form.watch("kind")];
   return (
     <Dialog
       open={props.open}
@@ -149,14 +149,20 @@ export function ProviderDialog(props: {
           error={errors.kind?.message}
           {...form.register("kind")}
         >
-          <option value="openai_compatible">OpenAI-compatible (vLLM, Ollama, Together, …)</option>
-          <option value="openai">OpenAI</option>
-          <option value="anthropic">Anthropic</option>
+          {Object.entries(providerKinds).map(([value, info]) => (
+            <option key={value} value={value}>
+              {info.examples ? `${info.label} (${info.examples})` : info.label}
+            </option>
+          ))}
         </SelectField>
         <TextField
           label="Base URL"
-          placeholder="https://api.example.com/v1"
-          hint="Required for OpenAI-compatible hosts; blank uses the official API."
+          placeholder={kind.defaultBaseUrl ?? "https://api.example.com/v1"}
+          hint={
+            kind.defaultBaseUrl
+              ? `Blank uses the official API, ${kind.defaultBaseUrl}.`
+              : `Required for ${kind.label} hosts.`
+          }
           error={errors.baseUrl?.message}
           {...form.register("baseUrl")}
         />

@@ -1,6 +1,6 @@
 // Providers (BYOK): the organization's own provider keys. Add, test, edit, disable, delete;
 // keys are shown only by their last four characters.
-import type { TProvider } from "@gw/contracts";
+import { providerKinds, type TProvider } from "@gw/contracts";
 import { useState } from "react";
 import { type Column, DataTable } from "../components/data-table.tsx";
 import { ConfirmDialog } from "../components/dialog.tsx";
@@ -35,7 +35,7 @@ export function ProvidersPage() {
       cell: (p) => (
         <>
           {p.name}
-          <span className="cell-note">{p.kind.replace("_", "-")}</span>
+          <span className="cell-note">{providerKinds[p.kind].label}</span>
         </>
       ),
     },

@@ -2,7 +2,8 @@
 // input also carries `orgId` (added by the org procedure). The API key goes in, never comes out:
 // a provider is shown with the last four characters of its key only.
 import { z } from "zod";
-import { ZProviderKind, ZProviderStatus } from "../enums.ts";
+import { type TProviderKind, ZProviderKind, ZProviderStatus } from "../enums.ts";
+import { missingBaseUrlMessage, providerKinds } from "../provider-kinds.ts";
 
 /** Also the prefix of its models in requests (`<name>/<model>`), so the inference service's rule. */
 export const ZProviderName = z
@@ -14,7 +15,7 @@ export const ZProviderName = z
     "use lowercase letters, digits, - and _, starting with a letter or digit (models are called <name>/<model>)",
   );
 
-/** Required for openai_compatible; for openai and anthropic an optional override of the official API. */
+/** Required for a kind without an official API (openai_compatible); else an optional override of it. */
 export const ZProviderBaseUrl = z
   .url({ error: "enter a URL such as https://api.example.com/v1" })
   .max(500, "use at most 500 characters");
@@ -38,6 +39,16 @@ export const ZProviderModels = z
   .max(100, "list at most 100 models")
   .transform((models) => [...new Set(models)]);
 
+/** For `.superRefine`: a provider of a kind that needs a base URL (providerKinds) has one. */
+export function checkProviderBaseUrl(
+  input: { kind: TProviderKind; baseUrl?: string | undefined },
+  ctx: z.RefinementCtx,
+): void {
+  if (providerKinds[input.kind].baseUrlRequired && input.baseUrl === undefined) {
+    ctx.addIssue({ code: "custom", path: ["baseUrl"], message: missingBaseUrlMessage(input.kind) });
+  }
+}
+
 export const ZCreateProviderInput = z
   .object({
     name: ZProviderName,
@@ -46,10 +57,7 @@ export const ZCreateProviderInput = z
     apiKey: ZProviderApiKey,
     models: ZProviderModels.default([]),
   })
-  .refine((input) => input.kind !== "openai_compatible" || input.baseUrl !== undefined, {
-    path: ["baseUrl"],
-    message: "an OpenAI-compatible provider needs a base URL",
-  });
+  .superRefine(checkProviderBaseUrl);
 export type TCreateProviderInput = z.input<typeof ZCreateProviderInput>;
 
 export const ZProviderIdInput = z.object({ providerId: z.uuid() });
@@ -57,7 +65,7 @@ export const ZProviderIdInput = z.object({ providerId: z.uuid() });
 export const ZUpdateProviderInput = z.object({
   providerId: z.uuid(),
   name: ZProviderName.optional(),
-  /** null: back to the official API (openai and anthropic only). */
+  /** null: back to the official API (kinds that have one: providerKinds). */
   baseUrl: ZProviderBaseUrl.nullable().optional(),
   /** A new key replaces the stored one. */
   apiKey: ZProviderApiKey.optional(),
@@ -73,10 +81,7 @@ export const ZTestNewProviderInput = z
     baseUrl: ZProviderBaseUrl.optional(),
     apiKey: ZProviderApiKey,
   })
-  .refine((input) => input.kind !== "openai_compatible" || input.baseUrl !== undefined, {
-    path: ["baseUrl"],
-    message: "an OpenAI-compatible provider needs a base URL",
-  });
+  .superRefine(checkProviderBaseUrl);
 export type TTestNewProviderInput = z.input<typeof ZTestNewProviderInput>;
 
 export const ZProvider = z.object({

@@ -4,6 +4,17 @@
 // gateway does its own retries and fallback: maxRetries 0.
 import type { Anthropic } from "@anthropic-ai/sdk";
 import type { Message } from "@anthropic-ai/sdk/resources/messages/messages";
+import { providerKinds } from "@gw/contracts";
+import type {
+  CallOptions,
+  ChatCompletionChunk,
+  ChatCompletionCreateParamsNonStreaming,
+  ChatCompletionCreateParamsStreaming,
+  ChunkStream,
+  ProviderAdapter,
+} from "../types.ts";
+import { UpstreamError } from "../types.ts";
+import { settleUpstreamFailure } from "../upstream-errors.ts";
 import { AnthropicTranslationError, toAnthropicRequest } from "./anthropic-request.ts";
 import { toChatCompletion } from "./anthropic-response.ts";
 import { loadAnthropicSdk } from "./anthropic-sdk.ts";
@@ -12,16 +23,6 @@ import {
   type AnthropicStreamEvent,
   AnthropicStreamTranslator,
 } from "./anthropic-stream.ts";
-import type {
-  CallOptions,
-  ChatCompletionChunk,
-  ChatCompletionCreateParamsNonStreaming,
-  ChatCompletionCreateParamsStreaming,
-  ChunkStream,
-  ProviderAdapter,
-} from "./types.ts";
-import { UpstreamError } from "./types.ts";
-import { settleUpstreamFailure } from "./upstream-errors.ts";
 
 export interface AnthropicAdapterOptions {
   /** Registry id, also the provider name in error messages. Default "anthropic". */
@@ -32,9 +33,10 @@ export interface AnthropicAdapterOptions {
   /** Used when a call brings no usable timeout; default 10 minutes. */
   defaultTimeoutMs?: number;
   fetch?: typeof fetch;
+  /** Sent with every request; `null` removes a header the SDK would send. */
+  defaultHeaders?: Record<string, string | null>;
 }
 
-const DEFAULT_BASE_URL = "https://api.anthropic.com";
 const DEFAULT_TIMEOUT_MS = 600_000;
 
 export function createAnthropicAdapter(options: AnthropicAdapterOptions): ProviderAdapter {
@@ -47,13 +49,14 @@ export function createAnthropicAdapter(options: AnthropicAdapterOptions): Provid
     sdkApiError = sdk.APIError;
     client = new sdk.Anthropic({
       apiKey: options.apiKey,
-      baseURL: options.baseURL ?? DEFAULT_BASE_URL,
+      baseURL: options.baseURL ?? providerKinds.anthropic.defaultBaseUrl,
       maxRetries: 0,
       timeout: defaultTimeoutMs,
       webhookKey: null,
       // The SDK would log to the console (at debug level, bodies); the gateway logs.
       logLevel: "off",
       ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
+      ...(options.defaultHeaders === undefined ? {} : { defaultHeaders: options.defaultHeaders }),
     });
     return client;
   });

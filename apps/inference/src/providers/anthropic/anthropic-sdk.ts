@@ -1,6 +1,6 @@
 // `@anthropic-ai/sdk` is loaded only when an Anthropic provider is created (about 40 MB of the
 // process' memory; a gateway without Anthropic providers never needs it). Error classification
-// (upstream-errors.ts) asks for the module only if it is loaded: no error can come from it before.
+// (../upstream-errors.ts) asks for the module only if it is loaded: no error can come from it before.
 import type * as AnthropicSdk from "@anthropic-ai/sdk";
 
 export type AnthropicModule = typeof AnthropicSdk;

@@ -1,7 +1,7 @@
 // Adapter for OpenAI and every upstream that speaks its wire format (Nebius, DeepInfra, vLLM, ...),
 // built on the official `openai` SDK. The gateway does its own retries and fallback: maxRetries 0.
 import OpenAI from "openai";
-import { sseJsonEvents } from "./sse-json.ts";
+import { sseJsonEvents } from "../sse-json.ts";
 import type {
   CallOptions,
   ChatCompletionChunk,
@@ -10,9 +10,9 @@ import type {
   Completion,
   CompletionCreateParamsStreaming,
   ProviderAdapter,
-} from "./types.ts";
-import { UpstreamError } from "./types.ts";
-import { settleUpstreamFailure } from "./upstream-errors.ts";
+} from "../types.ts";
+import { UpstreamError } from "../types.ts";
+import { settleUpstreamFailure } from "../upstream-errors.ts";
 
 export interface OpenAICompatibleAdapterOptions {
   /** Registry id, also the provider name in error messages ("openai", "nebius", ...). */

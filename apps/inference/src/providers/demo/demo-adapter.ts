@@ -1,7 +1,13 @@
 // The built-in demo provider: lets a newcomer's first request work with no provider key.
 // Deterministic text, honest token counts from a real tokenizer, streamed token by token.
 import { createHash } from "node:crypto";
-import { contentText, countChatPromptTokens, countTextTokens, decode, encode } from "../tokens/tokenizer.ts";
+import {
+  contentText,
+  countChatPromptTokens,
+  countTextTokens,
+  decode,
+  encode,
+} from "../../tokens/tokenizer.ts";
 import type {
   CallOptions,
   ChatCompletion,
@@ -11,7 +17,7 @@ import type {
   CreateEmbeddingResponse,
   EmbeddingCreateParams,
   ProviderAdapter,
-} from "./types.ts";
+} from "../types.ts";
 
 export const DEMO_CHAT_MODEL = "demo-chat";
 export const DEMO_EMBED_MODEL = "demo-embed";
