@@ -29,9 +29,29 @@ const RATE_LIMIT_EXPOSED = ["requests", "tokens"].flatMap((d) =>
   ["limit", "remaining", "reset"].map((k) => `x-ratelimit-${k}-${d}`),
 );
 
+const REDIS_START_WAIT_MS = 2_000;
+
 function redisClient(url: string): Redis {
   // Fail fast rather than queue: every Redis caller has a fallback or a fail-closed answer.
   return new Redis(url, { maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 2_000 });
+}
+
+/**
+ * Resolves once the client is connected, or after `ms` (then it keeps connecting in the background
+ * and the stores answer "unavailable" meanwhile): a replica starts serving with Redis up, instead
+ * of refusing its first requests while the connection is still being made.
+ */
+function redisReady(client: Redis, ms: number): Promise<void> {
+  if (client.status === "ready") return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      client.off("ready", done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    client.once("ready", done);
+  });
 }
 
 /** The inference service as a Fastify instance; nothing listens until the caller says so. */
@@ -55,6 +75,7 @@ export async function buildApp(deps: InferenceDeps): Promise<FastifyInstance> {
   const redis = env.REDIS_URL ? redisClient(env.REDIS_URL) : undefined;
   const subscriber = env.REDIS_URL ? redisClient(env.REDIS_URL) : undefined;
   for (const client of [redis, subscriber]) client?.on("error", () => {});
+  await Promise.all([redis, subscriber].map((client) => client && redisReady(client, REDIS_START_WAIT_MS)));
   const keys = createCachedKeyStore({ source: createDbKeyStore(db), redis, logger: app.log });
   const invalidation = createKeyInvalidation({ redis, subscriber, store: keys, logger: app.log });
   await invalidation

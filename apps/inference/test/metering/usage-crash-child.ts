@@ -2,7 +2,8 @@
 // is unreachable, then either crashes (SIGKILL, no close) or shuts down with close(). Its journal
 // segments are left for the next process. Run by usage-journal.test.ts with `node --import tsx`.
 import type { Database } from "@gw/db";
-import { createUsageRecorder } from "../../src/metering/usage/usage-recorder.ts";
+import type { AdmissionRecord } from "../../src/metering/usage/usage-journal.ts";
+import { createUsageRecorder, type UsageEvent } from "../../src/metering/usage/usage-recorder.ts";
 import { makeEvent, type Tenant } from "./usage-fixtures.ts";
 
 interface ChildInput {
@@ -12,6 +13,10 @@ interface ChildInput {
   count: number;
   /** Request ids of the events, in order; generated when absent. */
   requestIds?: string[];
+  /** The outcome of each event, in order (cycling); makeEvent's when absent. */
+  outcomes?: UsageEvent["outcome"][];
+  /** Every event is admitted first (journaled), then this many more are admitted and never recorded. */
+  inFlight?: number;
 }
 
 const input = JSON.parse(process.argv[2] ?? "{}") as ChildInput;
@@ -32,13 +37,41 @@ const recorder = createUsageRecorder({
   retry: { initialMs: 5, maxMs: 20 },
   log: () => {},
 });
+
+/** What the pipeline journals before the upstream call. */
+const admission = (event: UsageEvent): AdmissionRecord => ({
+  requestId: event.requestId,
+  orgId: event.orgId,
+  projectId: event.projectId,
+  apiKeyId: event.apiKeyId,
+  endpoint: event.endpoint,
+  requestedModel: event.requestedModel,
+  stream: event.stream,
+  provider: "openai",
+  model: "gpt-4o-mini",
+  inputTokens: 100,
+  inputCostMicros: 300n,
+  createdAt: event.createdAt,
+});
+
 const ids: string[] = [];
+const inFlight: string[] = [];
 for (let i = 0; i < input.count; i++) {
-  const event = makeEvent(tenant, i, input.requestIds?.[i] ? { requestId: input.requestIds[i] } : {});
+  const outcome = input.outcomes?.[i % input.outcomes.length];
+  const event = makeEvent(tenant, i, {
+    ...(input.requestIds?.[i] ? { requestId: input.requestIds[i] } : {}),
+    ...(outcome ? { outcome } : {}),
+  });
+  if (input.inFlight !== undefined) recorder.admitted(admission(event));
   recorder.record(event);
   ids.push(event.requestId);
 }
-process.stdout.write(`${JSON.stringify({ pid: process.pid, ids })}\n`);
+for (let i = 0; i < (input.inFlight ?? 0); i++) {
+  const event = makeEvent(tenant, input.count + i);
+  recorder.admitted(admission(event));
+  inFlight.push(event.requestId);
+}
+process.stdout.write(`${JSON.stringify({ pid: process.pid, ids, inFlight })}\n`);
 // Let the writer fail a few times, as it would in a real outage.
 await new Promise((resolve) => setTimeout(resolve, 50));
 if (input.mode === "close") {

@@ -6,6 +6,7 @@ import { appendFileSync, copyFileSync, mkdtempSync, readdirSync, writeFileSync }
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { ZUsageOutcome } from "@gw/contracts";
 import type { Database } from "@gw/db";
 import { createTestDatabase } from "@gw/db/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -42,12 +43,19 @@ afterAll(async () => {
 });
 
 /** Runs a gateway process that records `count` events with its database down, then dies. */
-function runChild(journalDir: string, tenant: Tenant, count: number, mode: "crash" | "close") {
+function runChild(
+  journalDir: string,
+  tenant: Tenant,
+  count: number,
+  mode: "crash" | "close",
+  extra: { outcomes?: readonly string[]; inFlight?: number } = {},
+) {
   const input = {
     journalDir,
     mode,
     count,
     tenant: { ...tenant, initialBalance: String(tenant.initialBalance) },
+    ...extra,
   };
   const result = spawnSync(process.execPath, ["--import", "tsx", childScript, JSON.stringify(input)], {
     cwd: repoRoot,
@@ -56,7 +64,7 @@ function runChild(journalDir: string, tenant: Tenant, count: number, mode: "cras
   });
   const line = result.stdout.split("\n").find((text) => text.startsWith("{"));
   if (!line) throw new Error(`child produced no output: ${result.stderr}`);
-  const output = JSON.parse(line) as { pid: number; ids: string[] };
+  const output = JSON.parse(line) as { pid: number; ids: string[]; inFlight: string[] };
   return { ...output, signal: result.signal, status: result.status };
 }
 
@@ -109,6 +117,63 @@ describe("usage journal recovery", () => {
     expect(written).toHaveLength(40);
     expect(segments(journalDir)).toEqual([]);
     await recorder.close();
+  });
+
+  it("keeps every outcome the database takes through a crash and recovery", async () => {
+    const tenant = await createTenant(db);
+    const journalDir = tempJournalDir();
+    const outcomes = ZUsageOutcome.options;
+    const child = runChild(journalDir, tenant, outcomes.length, "crash", { outcomes });
+    expect(child.signal).toBe("SIGKILL");
+    const recorder = createUsageRecorder({ db, journalDir, log: () => {} });
+    expect(await recorder.recover()).toMatchObject({ replayed: outcomes.length, interrupted: 0 });
+    const rows = await db.prisma.usageRecord.findMany({
+      where: { orgId: tenant.orgId },
+      select: { outcome: true },
+    });
+    expect(rows.map((row) => row.outcome).sort()).toEqual([...outcomes].sort());
+    await expectBooked(tenant, outcomes.length);
+    await recorder.close();
+  });
+
+  it("records requests admitted but never settled by a crashed process as interrupted, once", async () => {
+    const tenant = await createTenant(db);
+    const journalDir = tempJournalDir();
+    const child = runChild(journalDir, tenant, 12, "crash", { inFlight: 5 });
+    const backup = mkdtempSync(join(tmpdir(), "usage-backup-"));
+    for (const name of segments(journalDir)) copyFileSync(join(journalDir, name), join(backup, name));
+
+    const recorder = createUsageRecorder({ db, journalDir, log: () => {} });
+    const recovered = await recorder.recover();
+    expect(recovered).toMatchObject({ replayed: 12, interrupted: 5 });
+    // The interrupted requests hold reservations; so may the ones settled just before the crash.
+    const abandoned = new Set(recovered.abandoned.map((entry) => entry.requestId));
+    for (const id of child.inFlight) expect(abandoned.has(id)).toBe(true);
+    expect(recovered.abandoned.every((entry) => entry.orgId === tenant.orgId)).toBe(true);
+
+    const interrupted = await db.prisma.usageRecord.findMany({
+      where: { orgId: tenant.orgId, outcome: "interrupted" },
+    });
+    expect(interrupted.map((row) => row.requestId).sort()).toEqual([...child.inFlight].sort());
+    for (const row of interrupted) {
+      // Charged the prompt at the admission's estimate, flagged as the gateway's count.
+      expect(row).toMatchObject({
+        inputTokens: 100,
+        outputTokens: 0,
+        costMicros: 300n,
+        usageEstimated: true,
+      });
+    }
+    const state = await expectBooked(tenant, 17);
+    // Left: only this recorder's own segment, which journaled the interrupted records.
+    expect(segments(journalDir).map((name) => parseSegmentFileName(name)?.pid)).toEqual([process.pid]);
+
+    // The same journal again (a crash right after the commit): nothing is counted twice.
+    for (const name of readdirSync(backup)) copyFileSync(join(backup, name), join(journalDir, name));
+    expect(await recorder.recover()).toMatchObject({ replayed: 12, interrupted: 5 });
+    expect(await expectBooked(tenant, 17)).toEqual(state);
+    await recorder.close();
+    expect(segments(journalDir)).toEqual([]);
   });
 
   it("skips a line cut short by the crash, with a log line", async () => {

@@ -34,6 +34,8 @@ export interface GatewayOptions {
   creditMicros?: bigint;
   /** Use this org instead of creating one. */
   org?: { orgId: string; projectId: string };
+  /** Where the gateway's log lines go (set LOG_LEVEL in env to something other than silent). */
+  logStream?: { write(line: string): void };
 }
 
 export const testServiceToken = randomBytes(24).toString("hex");
@@ -54,6 +56,7 @@ export async function startGateway(
       ...env,
     }),
     db: database,
+    ...(opts.logStream ? { logStream: opts.logStream } : {}),
   });
   await app.listen({ host: "127.0.0.1", port: 0 });
   const address = app.server.address();

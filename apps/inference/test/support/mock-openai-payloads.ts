@@ -63,7 +63,14 @@ export function toolCallsFor(body: Record<string, unknown>): MockToolCall[] {
   }));
 }
 
-export function chatCompletion(model: string, content: string, toolCalls: MockToolCall[], usage: MockUsage) {
+/** `n` choices alike; `usage` undefined: none reported (as some OpenAI-compatible hosts do). */
+export function chatCompletion(
+  model: string,
+  content: string,
+  toolCalls: MockToolCall[],
+  usage: MockUsage | undefined,
+  n = 1,
+) {
   const message =
     toolCalls.length > 0
       ? {
@@ -83,10 +90,13 @@ export function chatCompletion(model: string, content: string, toolCalls: MockTo
     object: "chat.completion",
     created: MOCK_CREATED,
     model,
-    choices: [
-      { index: 0, message, logprobs: null, finish_reason: toolCalls.length > 0 ? "tool_calls" : "stop" },
-    ],
-    usage,
+    choices: Array.from({ length: n }, (_, index) => ({
+      index,
+      message,
+      logprobs: null,
+      finish_reason: toolCalls.length > 0 ? "tool_calls" : "stop",
+    })),
+    ...(usage ? { usage } : {}),
     service_tier: "default",
     system_fingerprint: "fp_mock",
   };
@@ -95,13 +105,21 @@ export function chatCompletion(model: string, content: string, toolCalls: MockTo
 export const sse = (data: unknown): string => `data: ${JSON.stringify(data)}\n\n`;
 export const SSE_DONE = "data: [DONE]\n\n";
 
-/** Chat chunk frames up to and including the finish chunk (no usage chunk, no [DONE]). */
+/** Chat chunk frames up to and including the finish chunks of `n` choices (no usage chunk, no [DONE]). */
 export function chatChunkFrames(
   model: string,
   pieces: string[],
   toolCalls: MockToolCall[],
   includeUsage: boolean,
+  n = 1,
 ): string[] {
+  if (n > 1) {
+    // One choice after the other: each choice's frames, re-indexed.
+    const one = chatChunkFrames(model, pieces, toolCalls, includeUsage);
+    return Array.from({ length: n }, (_, index) =>
+      one.map((frame) => frame.replace('"choices":[{"index":0,', `"choices":[{"index":${index},`)),
+    ).flat();
+  }
   const frame = (delta: Record<string, unknown>, finish: string | null = null) =>
     sse({
       id: CHAT_ID,
@@ -151,18 +169,27 @@ export function chatUsageFrame(model: string, usage: MockUsage): string {
   });
 }
 
-export function textCompletion(model: string, text: string, usage: MockUsage) {
+export function textCompletion(model: string, text: string, usage: MockUsage | undefined, n = 1) {
   return {
     id: COMPLETION_ID,
     object: "text_completion",
     created: MOCK_CREATED,
     model,
-    choices: [{ text, index: 0, logprobs: null, finish_reason: "stop" }],
-    usage: {
-      prompt_tokens: usage.prompt_tokens,
-      completion_tokens: usage.completion_tokens,
-      total_tokens: usage.total_tokens,
-    },
+    choices: Array.from({ length: n }, (_, index) => ({
+      text,
+      index,
+      logprobs: null,
+      finish_reason: "stop",
+    })),
+    ...(usage
+      ? {
+          usage: {
+            prompt_tokens: usage.prompt_tokens,
+            completion_tokens: usage.completion_tokens,
+            total_tokens: usage.total_tokens,
+          },
+        }
+      : {}),
     system_fingerprint: "fp_mock",
   };
 }
@@ -211,7 +238,7 @@ export function mockEmbedding(input: unknown, dimensions: number): number[] {
   return Array.from({ length: dimensions }, (_, i) => Math.fround(Math.sin(seed + i * 1.7)));
 }
 
-export function embeddingsResponse(body: Record<string, unknown>) {
+export function embeddingsResponse(body: Record<string, unknown>, withUsage = true) {
   const raw = body.input;
   const inputs: unknown[] =
     typeof raw === "string" || (Array.isArray(raw) && typeof raw[0] === "number")
@@ -231,7 +258,8 @@ export function embeddingsResponse(body: Record<string, unknown>) {
       sum + (typeof input === "string" ? countTokens(input) : Array.isArray(input) ? input.length : 1),
     0,
   );
-  return { object: "list", data, model: body.model, usage: { prompt_tokens: tokens, total_tokens: tokens } };
+  const usage = withUsage ? { usage: { prompt_tokens: tokens, total_tokens: tokens } } : {};
+  return { object: "list", data, model: body.model, ...usage };
 }
 
 export function modelsResponse(ids: string[]) {

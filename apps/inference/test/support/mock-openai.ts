@@ -16,6 +16,10 @@
 //   { echo: true }                             the received body, as JSON, is the reply's content
 //                                              (and, non-stream, also a top-level `echo` field)
 //   { usage: { cachedTokens, reasoningTokens } } usage details to report
+//   { usage: { promptTokens, completionTokens } } usage to report instead of the counted one
+//   { usage: { omit: true } }                  no usage at all (non-stream field and stream chunk)
+// Chat and legacy completions honour `n` (n choices; completion tokens counted for each, and for
+// `best_of` of them on legacy completions, as OpenAI bills).
 // When a chat request has `tools` (and tool_choice is not "none") the reply is a tool call, two in
 // parallel when two or more tools are offered. Every request settles `RecordedRequest.done` with
 // "completed", "client_closed" (the client closed the socket first) or "reset" (resetAfterChunks).
@@ -50,7 +54,13 @@ export interface MockBehavior {
   streamErrorAfterChunks?: number;
   chunks?: number;
   echo?: boolean;
-  usage?: { cachedTokens?: number; reasoningTokens?: number };
+  usage?: {
+    cachedTokens?: number;
+    reasoningTokens?: number;
+    promptTokens?: number;
+    completionTokens?: number;
+    omit?: boolean;
+  };
 }
 
 export type RequestOutcome = "completed" | "client_closed" | "reset";
@@ -184,12 +194,17 @@ async function handle(
   if (!stream && behavior.resetAfterChunks !== undefined && route.startsWith("POST")) return resetSocket();
   const echo = behavior.echo ? JSON.stringify(request.body) : undefined;
   const pieces = echo === undefined ? contentPieces(behavior.chunks ?? 6) : [echo];
-  const usage = makeUsage(
-    promptTokens(body),
-    echo === undefined ? pieces.length : countTokens(echo),
-    behavior.usage?.cachedTokens,
-    behavior.usage?.reasoningTokens,
-  );
+  const n = typeof body.n === "number" ? body.n : 1;
+  const generated = Math.max(n, typeof body.best_of === "number" ? body.best_of : 1);
+  const usage = behavior.usage?.omit
+    ? undefined
+    : makeUsage(
+        behavior.usage?.promptTokens ?? promptTokens(body),
+        behavior.usage?.completionTokens ??
+          (echo === undefined ? pieces.length : countTokens(echo)) * generated,
+        behavior.usage?.cachedTokens,
+        behavior.usage?.reasoningTokens,
+      );
   const echoField = echo === undefined ? {} : { echo: request.body };
   const model = String(body.model ?? "unknown");
   const streamOptions = body.stream_options as { include_usage?: unknown } | null | undefined;
@@ -202,28 +217,33 @@ async function handle(
         return json(
           res,
           200,
-          { ...chatCompletion(model, pieces.join(""), toolCalls, usage), ...echoField },
+          { ...chatCompletion(model, pieces.join(""), toolCalls, usage, n), ...echoField },
           extraHeaders,
         );
-      const key = `${model}\u0000${behavior.chunks ?? 6}\u0000${includeUsage}`;
+      const key = `${model}\u0000${behavior.chunks ?? 6}\u0000${includeUsage}\u0000${n}`;
       let frames = echo === undefined && toolCalls.length === 0 ? frameCache.get(key) : undefined;
       if (!frames) {
-        frames = chatChunkFrames(model, pieces, toolCalls, includeUsage);
+        frames = chatChunkFrames(model, pieces, toolCalls, includeUsage, n);
         if (echo === undefined && toolCalls.length === 0 && frameCache.size < 256)
           frameCache.set(key, frames);
       }
-      const tail = includeUsage ? [chatUsageFrame(model, usage), SSE_DONE] : [SSE_DONE];
+      const tail = includeUsage && usage ? [chatUsageFrame(model, usage), SSE_DONE] : [SSE_DONE];
       return writeStream(res, [...frames, ...tail], behavior, extraHeaders, resetSocket);
     }
     case "POST /v1/completions": {
       const text = pieces.join("");
       if (!stream)
-        return json(res, 200, { ...textCompletion(model, text, usage), ...echoField }, extraHeaders);
+        return json(res, 200, { ...textCompletion(model, text, usage, n), ...echoField }, extraHeaders);
       const frames = completionFrames(model, pieces, includeUsage ? usage : undefined);
       return writeStream(res, [...frames, SSE_DONE], behavior, extraHeaders, resetSocket);
     }
     case "POST /v1/embeddings":
-      return json(res, 200, { ...embeddingsResponse(body), ...echoField }, extraHeaders);
+      return json(
+        res,
+        200,
+        { ...embeddingsResponse(body, !behavior.usage?.omit), ...echoField },
+        extraHeaders,
+      );
     case "GET /v1/models":
       return json(res, 200, modelsResponse(models), extraHeaders);
     default:
