@@ -18,7 +18,7 @@ import { modelsRoute } from "./routes/models.ts";
 import { buildRouting } from "./routing/build-registry.ts";
 import { CircuitBreaker } from "./routing/circuit-breaker.ts";
 import { createOrgRouting } from "./routing/org-routing.ts";
-import type { InferenceContext } from "./services/inference-context.ts";
+import { type InferenceContext, routingTableFor } from "./services/inference-context.ts";
 
 export interface InferenceDeps {
   env: TInferenceEnv;
@@ -124,6 +124,7 @@ export async function buildApp(deps: InferenceDeps): Promise<FastifyInstance> {
         credits: metering?.credits,
         orgRouting,
         keyChanges: invalidation,
+        tableFor: (orgId) => routingTableFor(ctx, orgId),
         allowPrivateProviderHosts: env.ALLOW_PRIVATE_PROVIDER_HOSTS,
         serviceToken: env.INTERNAL_SERVICE_TOKEN,
       },
