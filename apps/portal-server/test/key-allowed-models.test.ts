@@ -2,10 +2,9 @@
 // organization can use (by alias, `<provider>/<model>` or the bare model id, its own providers
 // included), refuses the rest with a message under the field and saves nothing, keeps keys whose
 // models went away editable and rotatable, and /v1 then serves the key under the saved names.
-import { randomBytes } from "node:crypto";
-import { createApiKey, createOrganization, postLedgerEntry } from "@gw/db";
+import { createApiKey } from "@gw/db";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { rejection, startPlatform, type TestPlatform } from "./support/platform.ts";
+import { fundedOrg, rejection, startPlatform, type TestPlatform } from "./support/platform.ts";
 
 let p: TestPlatform;
 let alice: Awaited<ReturnType<TestPlatform["signedIn"]>>;
@@ -20,23 +19,9 @@ beforeAll(async () => {
     MINI_LLM_ROUTING: JSON.stringify([{ alias, targets: [{ provider: "demo", model: "demo-chat" }] }]),
   });
   alice = await p.signedIn("alice");
-  ({ orgId, projectId } = await newOrg(alice.userId));
+  ({ orgId, projectId } = await fundedOrg(p, alice.userId));
 });
 afterAll(() => p?.close());
-
-async function newOrg(ownerUserId: string) {
-  const { org, project } = await createOrganization(p.db.prisma, {
-    slug: `models-${randomBytes(4).toString("hex")}`,
-    ownerUserId,
-  });
-  await postLedgerEntry(p.db.prisma, {
-    orgId: org.id,
-    amountMicros: 10_000_000n,
-    kind: "grant",
-    idempotencyKey: `test-grant:${org.id}`,
-  });
-  return { orgId: org.id, projectId: project.id };
-}
 
 function chat(key: string, model: string) {
   return fetch(`${p.inferenceUrl}/v1/chat/completions`, {
@@ -233,7 +218,7 @@ describe("allowed models", () => {
     });
     expect(await allowedModelsOf(own.id)).toEqual(["mine/ft:gpt-4o-mini:acme", "ft:gpt-4o-mini:acme"]);
 
-    const other = await newOrg(alice.userId);
+    const other = await fundedOrg(p, alice.userId);
     const elsewhere = await rejection(
       alice.trpc.keys.create.mutate({
         orgId: other.orgId,
