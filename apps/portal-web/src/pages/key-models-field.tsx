@@ -68,6 +68,13 @@ export function AllowedModelsField(props: {
     add();
   };
 
+  const emptyNote = catalog.isPending
+    ? "Loading the catalog…"
+    : catalog.isError
+      ? "The catalog could not be loaded; type the ids instead."
+      : needle
+        ? "No model in the catalog matches; Add uses what you typed."
+        : "No model is available now; type the ids instead.";
   const described = [`${id}-hint`, props.error ? `${id}-error` : ""].filter(Boolean).join(" ");
   return (
     <fieldset className="field model-picker" aria-describedby={described}>
@@ -123,17 +130,8 @@ export function AllowedModelsField(props: {
             </li>
           );
         })}
-        {shown.length === 0 && (
-          <li className="muted">
-            {catalog.isPending
-              ? "Loading the catalog…"
-              : "No model in the catalog matches; Add uses what you typed."}
-          </li>
-        )}
+        {(shown.length === 0 || !catalog.isSuccess) && <li className="muted">{emptyNote}</li>}
       </ul>
-      {catalog.isError && (
-        <span className="field-hint">The catalog could not be loaded; type the ids instead.</span>
-      )}
       <p className="muted model-picker-summary" aria-live="polite">
         {props.value.length === 0
           ? "None chosen: the key may call every model."
