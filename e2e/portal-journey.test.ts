@@ -1,7 +1,8 @@
 // The portal journey in headless Chromium, on the platform as `npm start` runs it: sign up,
-// create an organization, create a key (read from its one-time dialog), grant credits on the
-// admin page, stream a reply in the playground, find the request and its cost on the usage page,
-// revoke the key, and see the playground's next request refused with the gateway's message.
+// create an organization, create a key allowed models from the catalog (read from its one-time
+// dialog), grant credits on the admin page, stream a reply in the playground, find the request and
+// its cost on the usage page, revoke the key, and see the playground's next request refused with
+// the gateway's message.
 import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
@@ -81,6 +82,11 @@ describe("portal journey", () => {
         await page.getByRole("link", { name: "Create an API key" }).click();
         const dialog = page.getByRole("dialog", { name: "Create an API key" });
         await dialog.getByLabel("Name").fill("journey");
+        // Allowed models: one picked from the catalog, one typed as people write it.
+        await dialog.getByRole("checkbox", { name: "demo/demo-chat", exact: true }).check();
+        await dialog.getByLabel("Find or add a model").fill("demo-chat");
+        await dialog.getByLabel("Find or add a model").press("Enter");
+        expect(await dialog.getByRole("checkbox", { name: "demo-chat", exact: true }).isChecked()).toBe(true);
         await dialog.getByRole("button", { name: "Create key" }).click();
         const shown = page.getByRole("dialog", { name: "Key created" });
         apiKey = await shown.getByLabel("Your new API key").inputValue();
@@ -88,6 +94,7 @@ describe("portal journey", () => {
         await shown.getByText("shown only this once").waitFor();
         await shown.getByRole("button", { name: "I have copied it" }).click();
         await page.getByRole("cell", { name: "journey", exact: true }).waitFor();
+        await page.getByText("Models: demo/demo-chat, demo-chat").waitFor();
       });
 
       await step("grant credits on the admin page", async () => {

@@ -10,7 +10,7 @@ import type { TInferenceEnv } from "./env.ts";
 import { installV1Surface, newRequestId } from "./http/v1-plugin.ts";
 import { internalTrpcPlugin } from "./internal/plugin.ts";
 import { buildMetering } from "./metering/build-metering.ts";
-import type { PipelineContext } from "./pipeline/context.ts";
+import { type PipelineContext, routingTableFor } from "./pipeline/context.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { modelsRoute } from "./routes/models.ts";
 import { v1EndpointRoutes } from "./routes/v1-endpoints.ts";
@@ -141,6 +141,7 @@ export async function buildApp(deps: InferenceDeps): Promise<FastifyInstance> {
         credits: metering.credits,
         orgRouting,
         keyChanges: invalidation,
+        tableFor: (orgId) => routingTableFor(ctx, orgId),
         allowPrivateProviderHosts: env.ALLOW_PRIVATE_PROVIDER_HOSTS,
         serviceToken: env.INTERNAL_SERVICE_TOKEN,
       },

@@ -1,8 +1,7 @@
 // API keys end to end: the portal's procedures, the real inference service behind them, and /v1.
-import { randomBytes } from "node:crypto";
-import { createApiKey, createOrganization, postLedgerEntry } from "@gw/db";
+import { createApiKey, createOrganization } from "@gw/db";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { rejection, startPlatform, type TestPlatform } from "./support/platform.ts";
+import { fundedOrg, rejection, startPlatform, type TestPlatform } from "./support/platform.ts";
 
 let p: TestPlatform;
 let alice: Awaited<ReturnType<TestPlatform["signedIn"]>>;
@@ -12,23 +11,9 @@ let projectId: string;
 beforeAll(async () => {
   p = await startPlatform();
   alice = await p.signedIn("alice");
-  ({ orgId, projectId } = await newOrg(alice.userId));
+  ({ orgId, projectId } = await fundedOrg(p, alice.userId));
 });
 afterAll(() => p?.close());
-
-async function newOrg(ownerUserId: string) {
-  const { org, project } = await createOrganization(p.db.prisma, {
-    slug: `org-${randomBytes(4).toString("hex")}`,
-    ownerUserId,
-  });
-  await postLedgerEntry(p.db.prisma, {
-    orgId: org.id,
-    amountMicros: 10_000_000n,
-    kind: "grant",
-    idempotencyKey: `test-grant:${org.id}`,
-  });
-  return { orgId: org.id, projectId: project.id };
-}
 
 async function addMember(role: "admin" | "member" | "viewer") {
   const user = await p.signedIn(role);
@@ -330,7 +315,7 @@ describe("keys", () => {
   it("finds nothing of another organization: its keys and projects are NOT_FOUND and unchanged", async () => {
     const { id: keyId, key } = await alice.trpc.keys.create.mutate({ orgId, projectId, name: "Private" });
     const bob = await p.signedIn("bob");
-    const bobs = await newOrg(bob.userId);
+    const bobs = await fundedOrg(p, bob.userId);
     const calls = [
       () => bob.trpc.keys.create.mutate({ orgId: bobs.orgId, projectId, name: "Stolen" }),
       () => bob.trpc.keys.update.mutate({ orgId: bobs.orgId, keyId, name: "Stolen" }),

@@ -15,3 +15,18 @@ export const ZEmail = z
 
 /** Passwords: long enough to matter, short enough that hashing cannot be used to stall a server. */
 export const ZPassword = z.string().min(10, "use at least 10 characters").max(256);
+
+/**
+ * The models an API key may call, by the names the gateway knows them by: an alias, `<provider>/<model>`
+ * or a bare model id. Entries are trimmed and de-duplicated; an empty list allows every model.
+ */
+export const ZAllowedModels = z
+  .array(
+    z
+      .string()
+      .trim()
+      .min(1, "a model id cannot be blank")
+      .max(200, "a model id is at most 200 characters long"),
+  )
+  .max(100, "list at most 100 models")
+  .transform((models) => [...new Set(models)]);

@@ -2,6 +2,7 @@
 // /internal/trpc, service token). Amounts cross it as micro-dollar bigints (superjson).
 import { z } from "zod";
 import { ZProviderKind } from "./enums.ts";
+import { ZAllowedModels } from "./identifiers.ts";
 
 const ZId = z.uuid();
 const ZMicros = z.bigint().nonnegative();
@@ -18,7 +19,13 @@ export const ZIssueKeyInput = z.object({
   tpmLimit: ZLimit.nullable().default(null),
   spendLimitMicros: ZMicros.nullable().default(null),
   expiresAt: z.date().nullable().default(null),
-  allowedModels: z.array(z.string().min(1).max(200)).max(100).default([]),
+  /** Each entry must name a model the organization can use (see replacesKeyId). */
+  allowedModels: ZAllowedModels.default([]),
+  /**
+   * Rotation: the key this one replaces. Its allowed models are carried over as they are, even
+   * entries that name no model any more; only entries it does not have are checked.
+   */
+  replacesKeyId: ZId.optional(),
 });
 export type TIssueKeyInput = z.input<typeof ZIssueKeyInput>;
 
@@ -47,7 +54,8 @@ export const ZUpdateKeyInput = z.object({
   tpmLimit: ZLimit.nullable().optional(),
   spendLimitMicros: ZMicros.nullable().optional(),
   expiresAt: z.date().nullable().optional(),
-  allowedModels: z.array(z.string().min(1).max(200)).max(100).optional(),
+  /** Only entries the key does not have yet are checked: a key whose models went away stays editable. */
+  allowedModels: ZAllowedModels.optional(),
 });
 
 export const ZKeyState = z.object({

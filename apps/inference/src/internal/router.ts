@@ -25,7 +25,7 @@ function mapError(error: unknown): never {
         : error.reason === "invalid"
           ? "BAD_REQUEST"
           : "INTERNAL_SERVER_ERROR";
-    throw new TRPCError({ code, message: error.message });
+    throw new TRPCError({ code, message: error.message, cause: error });
   }
   throw error;
 }
@@ -35,7 +35,7 @@ export const internalRouter = router({
     issue: serviceProcedure
       .input(ZIssueKeyInput)
       .output(ZIssuedKey)
-      .mutation(({ ctx, input }) => issueKey(ctx.deps.db, input).catch(mapError)),
+      .mutation(({ ctx, input }) => issueKey(ctx.deps, input).catch(mapError)),
     revoke: serviceProcedure
       .input(ZRevokeKeyInput)
       .output(ZKeyState)
@@ -43,7 +43,7 @@ export const internalRouter = router({
     update: serviceProcedure
       .input(ZUpdateKeyInput)
       .output(ZKeyState)
-      .mutation(({ ctx, input }) => updateKey(ctx.deps.db, ctx.deps.keyChanges, input).catch(mapError)),
+      .mutation(({ ctx, input }) => updateKey(ctx.deps, input).catch(mapError)),
   }),
   models: router({
     list: serviceProcedure

@@ -7,7 +7,8 @@ import type { CreditStore } from "../metering/credits/credit-store.ts";
 import type { PriceBook } from "../metering/pricing/prices.ts";
 import type { Routing } from "../routing/build-registry.ts";
 import type { OrgRouting } from "../routing/org-routing.ts";
-import type { KeyChangeNotifier } from "../services/key-admin.ts";
+import type { RoutingTable } from "../routing/routing-table.ts";
+import { KeyAdminError, type KeyChangeNotifier } from "../services/key-admin.ts";
 
 export interface InternalDeps {
   db: Database;
@@ -16,6 +17,8 @@ export interface InternalDeps {
   credits: CreditStore | undefined;
   orgRouting: OrgRouting | undefined;
   keyChanges: KeyChangeNotifier;
+  /** The routing table of an organization's requests: the platform's plus its own providers. */
+  tableFor(orgId: string): Promise<RoutingTable>;
   allowPrivateProviderHosts: boolean;
   serviceToken: string;
 }
@@ -41,7 +44,14 @@ export function createInternalContext(deps: InternalDeps) {
   });
 }
 
-const t = initTRPC.context<InternalContext>().create({ transformer: superjson });
+const t = initTRPC.context<InternalContext>().create({
+  transformer: superjson,
+  errorFormatter: ({ shape, error }) => ({
+    ...shape,
+    // The input field a refusal is about, so the portal can show it under that field.
+    data: { ...shape.data, field: error.cause instanceof KeyAdminError ? error.cause.field : undefined },
+  }),
+});
 
 export const router = t.router;
 

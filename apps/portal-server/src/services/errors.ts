@@ -19,9 +19,15 @@ export class PortalError extends Error {
     message: string,
     /** Seconds to wait, for rate_limited. */
     readonly retryAfterSeconds?: number,
+    /** The input field at fault, for invalid: forms show the message under it. */
+    readonly field?: string,
   ) {
     super(message);
   }
 }
 
 export const notFound = (what: string) => new PortalError("not_found", `${what} not found.`);
+
+/** A refusal of one input field's value, in words for the person who typed it. */
+export const invalidField = (field: string, message: string) =>
+  new PortalError("invalid", message, undefined, field);

@@ -1,10 +1,11 @@
 // The portal's client of the inference service's internal tRPC contract. Every call goes through
 // `call`, which turns the service's answers into portal errors: its NOT_FOUND and BAD_REQUEST keep
-// their message, anything else (down, timeout, internal error) is "unavailable".
+// their message (and the field a BAD_REQUEST names), anything else (down, timeout, internal error)
+// is "unavailable".
 import type { InternalRouter } from "@gw/inference/router";
 import { createTRPCClient, httpLink, type TRPCClient, TRPCClientError } from "@trpc/client";
 import superjson from "superjson";
-import { PortalError } from "./errors.ts";
+import { invalidField, PortalError } from "./errors.ts";
 
 export interface InferenceClient {
   call<T>(work: (client: TRPCClient<InternalRouter>) => Promise<T>): Promise<T>;
@@ -41,9 +42,13 @@ export function createInferenceClient(options: {
         return await work(client);
       } catch (error) {
         if (error instanceof TRPCClientError) {
-          const code = (error.data as { code?: string } | undefined)?.code;
-          if (code === "NOT_FOUND") throw new PortalError("not_found", error.message);
-          if (code === "BAD_REQUEST") throw new PortalError("invalid", error.message);
+          const data = error.data as { code?: string; field?: string } | undefined;
+          if (data?.code === "NOT_FOUND") throw new PortalError("not_found", error.message);
+          if (data?.code === "BAD_REQUEST") {
+            throw data.field
+              ? invalidField(data.field, error.message)
+              : new PortalError("invalid", error.message);
+          }
         }
         throw new PortalError("unavailable", "The inference service did not answer; try again in a moment.");
       }

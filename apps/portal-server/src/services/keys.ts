@@ -138,11 +138,15 @@ async function findProject(services: PortalServices, orgId: string, projectId: s
   return project;
 }
 
-/** Mints a key through the inference service, which stores its hash and writes the audit row. */
+/**
+ * Mints a key through the inference service, which checks its allowed models, stores its hash and
+ * writes the audit row.
+ */
 function issue(
   services: PortalServices,
   actor: Actor,
-  key: Required<Omit<TIssueKeyInput, "orgId" | "createdByUserId">>,
+  key: Required<Omit<TIssueKeyInput, "orgId" | "createdByUserId" | "replacesKeyId">> &
+    Pick<TIssueKeyInput, "replacesKeyId">,
 ): Promise<TNewKey> {
   return services.inference.call((c) =>
     c.keys.issue.mutate({ ...key, orgId: actor.orgId, createdByUserId: actor.userId }),
@@ -251,7 +255,9 @@ export async function rotateKey(
     tpmLimit: old.tpmLimit,
     spendLimitMicros: old.spendLimitMicros,
     expiresAt: old.expiresAt,
+    // Carried over as they are, even entries that name no model any more.
     allowedModels: old.allowedModels,
+    replacesKeyId: old.id,
   });
   const at =
     input.gracePeriodSeconds > 0 ? new Date(Date.now() + input.gracePeriodSeconds * 1000) : undefined;

@@ -38,6 +38,11 @@ function describeZodError(error: z.ZodError): string {
   return path ? `${path}: ${issue.message}` : issue.message;
 }
 
+/** A domain refusal of one field, in the shape of zod's field errors. */
+function domainField(cause: unknown): Record<string, string[] | undefined> | undefined {
+  return cause instanceof PortalError && cause.field ? { [cause.field]: [cause.message] } : undefined;
+}
+
 const t = initTRPC
   .context<PortalContext>()
   .meta<PortalMeta>()
@@ -60,7 +65,7 @@ const t = initTRPC
           path: shape.data.path,
           fieldErrors: zod
             ? (z.flattenError(zod).fieldErrors as Record<string, string[] | undefined>)
-            : undefined,
+            : domainField(error.cause),
           retryAfterSeconds: error.cause instanceof PortalError ? error.cause.retryAfterSeconds : undefined,
         },
       };

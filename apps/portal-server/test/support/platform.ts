@@ -6,7 +6,7 @@ import { randomBytes } from "node:crypto";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type Database, seedPrices } from "@gw/db";
+import { createOrganization, type Database, postLedgerEntry, seedPrices } from "@gw/db";
 import { createTestDatabase } from "@gw/db/testing";
 import { createTRPCClient, httpLink, type TRPCClient, TRPCClientError } from "@trpc/client";
 import type { FastifyInstance } from "fastify";
@@ -156,6 +156,21 @@ export async function startPlatform(
       }
     },
   };
+}
+
+/** A new organization of the user (its owner) with its default project and $10 of credit. */
+export async function fundedOrg(p: TestPlatform, ownerUserId: string) {
+  const { org, project } = await createOrganization(p.db.prisma, {
+    slug: `org-${randomBytes(4).toString("hex")}`,
+    ownerUserId,
+  });
+  await postLedgerEntry(p.db.prisma, {
+    orgId: org.id,
+    amountMicros: 10_000_000n,
+    kind: "grant",
+    idempotencyKey: `test-grant:${org.id}`,
+  });
+  return { orgId: org.id, projectId: project.id };
 }
 
 /** The tRPC error a call failed with; fails the test when it succeeded. */

@@ -21,3 +21,10 @@ export function errorCode(error: unknown): string | undefined {
   }
   return undefined;
 }
+
+/** The server's refusal of one input field (zod or a domain check), when that is what failed. */
+export function fieldError(error: unknown, field: string): string | undefined {
+  if (!(error instanceof TRPCClientError)) return undefined;
+  const data = error.data as { fieldErrors?: Record<string, string[] | undefined> } | undefined;
+  return data?.fieldErrors?.[field]?.[0];
+}

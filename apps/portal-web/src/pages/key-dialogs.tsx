@@ -14,7 +14,13 @@ import { formatDateTime } from "../lib/format.ts";
 import { useOrg } from "../lib/session.tsx";
 import { rememberSessionKey } from "../lib/session-key.ts";
 import { trpc } from "../lib/trpc.ts";
-import { KeyLimitFields, keyLimitsInput, ZKeyLimitsForm } from "./key-form.tsx";
+import {
+  formError,
+  KeyLimitFields,
+  keyLimitsInput,
+  showServerFieldErrors,
+  ZKeyLimitsForm,
+} from "./key-form.tsx";
 
 const ZCreateKeyForm = ZKeyLimitsForm.extend({
   projectId: z.string().min(1, "choose a project"),
@@ -102,7 +108,7 @@ function CreateKeyForm(props: {
       tpmLimit: "",
       spendLimit: "",
       expiresAt: "",
-      allowedModels: "",
+      allowedModels: [],
       isTest: false,
     },
   });
@@ -112,6 +118,7 @@ function CreateKeyForm(props: {
       void utils.keys.list.invalidate();
       props.onCreated(key);
     },
+    onError: (error) => showServerFieldErrors(form.setError, error),
   });
   return (
     <FormProvider {...form}>
@@ -143,7 +150,7 @@ function CreateKeyForm(props: {
           hint='Starts with "sk-test-"; for CI and staging.'
           {...form.register("isTest")}
         />
-        <MutationError error={create.error} />
+        <MutationError error={formError(create.error)} />
         <FormActions
           onCancel={props.onCancel}
           pending={create.isPending}
@@ -174,7 +181,7 @@ function EditKeyForm({ apiKey, onClose }: { apiKey: TApiKey; onClose: () => void
       tpmLimit: apiKey.tpmLimit?.toString() ?? "",
       spendLimit: usdInputValue(apiKey.spendLimitMicros),
       expiresAt: dateInputValue(apiKey.expiresAt),
-      allowedModels: apiKey.allowedModels.join(", "),
+      allowedModels: apiKey.allowedModels,
     },
   });
   const update = trpc.keys.update.useMutation({
@@ -182,6 +189,7 @@ function EditKeyForm({ apiKey, onClose }: { apiKey: TApiKey; onClose: () => void
       await utils.keys.list.invalidate();
       onClose();
     },
+    onError: (error) => showServerFieldErrors(form.setError, error),
   });
   return (
     <FormProvider {...form}>
@@ -196,7 +204,7 @@ function EditKeyForm({ apiKey, onClose }: { apiKey: TApiKey; onClose: () => void
         )}
       >
         <KeyLimitFields />
-        <MutationError error={update.error} />
+        <MutationError error={formError(update.error)} />
         <FormActions onCancel={onClose} pending={update.isPending} label="Save" />
       </form>
     </FormProvider>

@@ -1,9 +1,11 @@
 // The fields a key's create and edit dialogs share: name, limits, allowed models, expiry.
-import { ZKeyName } from "@gw/contracts";
-import { useFormContext } from "react-hook-form";
+import { ZAllowedModels, ZKeyName } from "@gw/contracts";
+import { useController, useFormContext } from "react-hook-form";
 import { z } from "zod";
-import { TextAreaField, TextField } from "../components/field.tsx";
-import { modelList, optionalFutureDate, optionalPositiveInt, optionalUsd } from "../lib/form-schemas.ts";
+import { TextField } from "../components/field.tsx";
+import { fieldError } from "../lib/errors.ts";
+import { optionalFutureDate, optionalPositiveInt, optionalUsd } from "../lib/form-schemas.ts";
+import { AllowedModelsField } from "./key-models-field.tsx";
 
 export const ZKeyLimitsForm = z.object({
   name: ZKeyName,
@@ -11,7 +13,7 @@ export const ZKeyLimitsForm = z.object({
   tpmLimit: optionalPositiveInt,
   spendLimit: optionalUsd,
   expiresAt: optionalFutureDate,
-  allowedModels: modelList,
+  allowedModels: ZAllowedModels,
 });
 
 export type TKeyLimitsFormInput = z.input<typeof ZKeyLimitsForm>;
@@ -28,9 +30,31 @@ export function keyLimitsInput(values: z.output<typeof ZKeyLimitsForm>) {
   };
 }
 
+/** The list's own error, or the first of its entries' (an id too long). */
+function firstMessage(error: unknown): string | undefined {
+  const list = error as ({ message?: string } | undefined)[] & { message?: string };
+  if (!list) return undefined;
+  return list.message ?? (Array.isArray(list) ? list.find((entry) => entry?.message)?.message : undefined);
+}
+
+/** What the form shows above its buttons: a server error, unless it is shown under its field. */
+export function formError(error: unknown): unknown {
+  return fieldError(error, "allowedModels") ? null : error;
+}
+
+/** Shows the server's refusal of the allowed models (an id that names no model) under that field. */
+export function showServerFieldErrors(
+  setError: (name: "allowedModels", error: { message: string }, options: { shouldFocus: boolean }) => void,
+  error: unknown,
+) {
+  const message = fieldError(error, "allowedModels");
+  if (message) setError("allowedModels", { message }, { shouldFocus: true });
+}
+
 /** Inside a FormProvider whose form includes these fields. */
 export function KeyLimitFields() {
-  const { register, formState } = useFormContext<TKeyLimitsFormInput>();
+  const { register, formState, control } = useFormContext<TKeyLimitsFormInput>();
+  const models = useController({ control, name: "allowedModels" });
   const errors = formState.errors;
   return (
     <>
@@ -67,12 +91,11 @@ export function KeyLimitFields() {
           {...register("expiresAt")}
         />
       </div>
-      <TextAreaField
-        label="Allowed models"
-        rows={2}
-        hint="Model ids or aliases, separated by commas or new lines. Blank: every model."
-        error={errors.allowedModels?.message}
-        {...register("allowedModels")}
+      <AllowedModelsField
+        value={models.field.value}
+        onChange={models.field.onChange}
+        inputRef={models.field.ref}
+        error={firstMessage(errors.allowedModels)}
       />
     </>
   );

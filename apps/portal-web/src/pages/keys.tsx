@@ -12,14 +12,37 @@ import { useOrg } from "../lib/session.tsx";
 import { trpc } from "../lib/trpc.ts";
 import { CreateKeyDialog, EditKeyDialog, RevokeKeyDialog, RotateKeyDialog } from "./key-dialogs.tsx";
 
-function limits(key: TApiKey): string {
+/** Models shown in the list before the rest fold away. */
+const SHOWN_MODELS = 3;
+
+function AllowedModels({ models }: { models: string[] }) {
+  if (models.length === 0) return null;
+  if (models.length <= SHOWN_MODELS) {
+    return <span className="cell-note allowed-models">Models: {models.join(", ")}</span>;
+  }
+  return (
+    <details className="cell-note allowed-models">
+      <summary>
+        Models: {models.slice(0, SHOWN_MODELS - 1).join(", ")} and {models.length - SHOWN_MODELS + 1} more
+      </summary>
+      {models.join(", ")}
+    </details>
+  );
+}
+
+function Limits({ apiKey: key }: { apiKey: TApiKey }) {
   const parts = [
     key.rpmLimit ? `${formatCount(key.rpmLimit)} req/min` : "",
     key.tpmLimit ? `${formatCount(key.tpmLimit)} tok/min` : "",
-    key.allowedModels.length ? `models: ${key.allowedModels.join(", ")}` : "",
     key.expiresAt ? `expires ${formatDateTime(key.expiresAt)}` : "",
   ].filter(Boolean);
-  return parts.length ? parts.join(" · ") : "none";
+  if (parts.length === 0 && key.allowedModels.length === 0) return "none";
+  return (
+    <>
+      {parts.join(" · ")}
+      <AllowedModels models={key.allowedModels} />
+    </>
+  );
 }
 
 type Action = { kind: "edit" | "rotate" | "revoke"; key: TApiKey };
@@ -68,7 +91,7 @@ export function KeysPage() {
           ? formatUsd(key.spentMicros)
           : `${formatUsd(key.spentMicros)} of ${formatUsd(key.spendLimitMicros)}`,
     },
-    { header: "Limits", cell: limits },
+    { header: "Limits", cell: (key) => <Limits apiKey={key} /> },
   ];
   if (manage) {
     columns.push({

@@ -2,6 +2,7 @@
 // money as micro-dollar bigints (parse what people type with parseUsd / ZUsdAmount first).
 import { z } from "zod";
 import { ZApiKeyStatus } from "../enums.ts";
+import { ZAllowedModels } from "../identifiers.ts";
 
 const ZId = z.uuid();
 
@@ -10,11 +11,6 @@ export const ZKeyName = z.string().trim().min(1, "enter a name").max(100);
 export const ZKeyRateLimit = z.number().int().positive().max(10_000_000);
 /** Micro-dollars the key may spend in total; null: no limit. */
 export const ZKeySpendLimit = z.bigint().positive("must be more than $0");
-/** Model ids or aliases the key may call; empty: every model the organization can reach. */
-export const ZAllowedModels = z
-  .array(z.string().trim().min(1).max(200))
-  .max(100, "list at most 100 models")
-  .transform((models) => [...new Set(models)]);
 
 /** Longest rotation grace period: the old key keeps working for at most 7 days. */
 export const maxRotationGraceSeconds = 7 * 24 * 60 * 60;
