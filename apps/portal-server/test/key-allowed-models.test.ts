@@ -69,7 +69,8 @@ describe("allowed models", () => {
     });
     expect(embed.status).toBe(403);
 
-    // One name at a time, each saved alone, reaches the model by that name.
+    // One name at a time, each saved alone, reaches the model by that name; the model's own names
+    // (the bare id, <provider>/<model>) reach it under every other name too.
     for (const model of ["demo-chat", "demo/demo-chat", alias]) {
       const key = await alice.trpc.keys.create.mutate({
         orgId,
@@ -78,6 +79,10 @@ describe("allowed models", () => {
         allowedModels: [model],
       });
       expect((await chat(key.key, model)).status, model).toBe(200);
+      if (model !== alias) {
+        for (const other of ["demo-chat", "demo/demo-chat", alias])
+          expect((await chat(key.key, other)).status, `${model} -> ${other}`).toBe(200);
+      }
     }
     // The provider's name reaches the alias served by it.
     const qualified = await alice.trpc.keys.create.mutate({
