@@ -177,6 +177,21 @@ describe.skipIf(!redisUrl)("redis credit store on a real Redis", () => {
     expect(await orgAvailable(replicas[1]!, orgId)).toBe(15n * USD);
   });
 
+  it("lets a restarted replica release what its dead predecessor reserved, leaving others' reservations", async () => {
+    db.grant(orgId, 10n * USD);
+    const dead = createRedisCreditStore(await connect(), db.loader, { keyPrefix, renewEveryMs: 0 });
+    const live = createRedisCreditStore(await connect(), db.loader, { keyPrefix, renewEveryMs: 0 });
+    for (const id of ["d1", "d2", "d3"]) expect((await dead.reserve(reserveInput(orgId, id))).ok).toBe(true);
+    expect((await live.reserve(reserveInput(orgId, "l1"))).ok).toBe(true);
+    // The dead replica's journal names its requests; its successor (a third instance) releases them.
+    const successor = createRedisCreditStore(await connect(), db.loader, { keyPrefix, renewEveryMs: 0 });
+    await successor.releaseAbandoned(["d1", "d2", "d3"].map((requestId) => ({ requestId, orgId })));
+    expect(await successor.reservedMicros(orgId)).toBe(USD);
+    expect(await orgAvailable(live, orgId)).toBe(9n * USD);
+    await live.settle("l1", USD / 2n);
+    expect(await live.reservedMicros(orgId)).toBe(0n);
+  });
+
   it("keeps an org's state under one hash tag, amounts as integer strings, with TTLs", async () => {
     db.grant(orgId, 10n * USD);
     db.spent.set("key_1", 2n * USD);

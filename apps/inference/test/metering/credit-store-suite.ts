@@ -165,6 +165,40 @@ export function creditStoreBehaviour(make: MakeCreditStoreHarness): void {
     expect(await store.reservedMicros(orgId)).toBe(4n * USD);
   });
 
+  it("keeps a reservation while its holder renews the lease, and lets it go one lease after the renewals stop", async () => {
+    const { db, store, advance, orgId, reserve } = await setup();
+    db.grant(orgId, 10n * USD);
+    const lease = 1_000;
+    expect(await reserve("long", 4n * USD, { ttlMs: lease })).toEqual({ ok: true });
+    // A request running four times its lease, renewed every 300 ms.
+    for (let i = 0; i < 4; i += 1) {
+      await advance(300);
+      await store.renewLeases();
+    }
+    expect(await store.reservedMicros(orgId)).toBe(4n * USD);
+    // Its holder is gone (no more renewals): free one lease later, not after a long TTL.
+    await advance(lease + 100);
+    expect(await store.reservedMicros(orgId)).toBe(0n);
+    expect(await orgAvailable(store, orgId)).toBe(10n * USD);
+  });
+
+  it("releases abandoned reservations by request and org, once, without a charge", async () => {
+    const { db, store, orgId, reserve } = await setup();
+    db.grant(orgId, 10n * USD);
+    expect(await reserve("left-1", 3n * USD)).toEqual({ ok: true });
+    expect(await reserve("left-2", 2n * USD)).toEqual({ ok: true });
+    expect(await reserve("kept", USD)).toEqual({ ok: true });
+    const abandoned = [
+      { requestId: "left-1", orgId },
+      { requestId: "left-2", orgId },
+      { requestId: "never-reserved", orgId },
+    ];
+    await store.releaseAbandoned(abandoned);
+    await store.releaseAbandoned(abandoned);
+    expect(await store.reservedMicros(orgId)).toBe(USD);
+    expect(await orgAvailable(store, orgId)).toBe(9n * USD);
+  });
+
   it("picks up a grant after invalidateOrg, and not before", async () => {
     const { db, store, orgId, reserve } = await setup();
     db.grant(orgId, USD);
