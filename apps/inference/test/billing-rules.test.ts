@@ -10,6 +10,7 @@ import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eventually, startGateway, type TestGateway } from "./support/gateway.ts";
 import { type MockOpenAI, startMockOpenAI } from "./support/mock-openai.ts";
+import { moneyTotals } from "./support/money.ts";
 
 const redisUrl = process.env.TEST_REDIS_URL;
 const STORES = [
@@ -303,30 +304,12 @@ for (const store of STORES) {
 
     it("keeps ledger = usage = rollup, one record per request, and nothing reserved", async () => {
       const totals = await eventually(async () => {
-        const [usage, ledger, rollup, org] = await Promise.all([
-          db.prisma.usageRecord.aggregate({
-            where: { orgId: gw.orgId },
-            _sum: { costMicros: true },
-            _count: true,
-          }),
-          db.prisma.creditLedgerEntry.aggregate({
-            where: { orgId: gw.orgId, kind: "usage" },
-            _sum: { amountMicros: true },
-          }),
-          db.prisma.usageDaily.aggregate({
-            where: { orgId: gw.orgId },
-            _sum: { costMicros: true, requests: true },
-          }),
-          db.prisma.organization.findUniqueOrThrow({ where: { id: gw.orgId } }),
-        ]);
-        const cost = usage._sum.costMicros ?? 0n;
-        return usage._count === sent && (ledger._sum.amountMicros ?? 0n) === -cost
-          ? { cost, rollup, org }
-          : undefined;
+        const t = await moneyTotals(db, gw.orgId);
+        return t.records === sent && t.ledgerUsage === -t.cost ? t : undefined;
       });
-      expect(totals.rollup._sum.costMicros).toBe(totals.cost);
-      expect(totals.rollup._sum.requests).toBe(sent);
-      expect(totals.org.balanceMicros).toBe(100_000_000n - totals.cost);
+      expect(totals.rollupCost).toBe(totals.cost);
+      expect(totals.rollupRequests).toBe(sent);
+      expect(totals.balance).toBe(100_000_000n - totals.cost);
       await eventually(async () =>
         (await gw.internal.credits.reserved.query({ orgId: gw.orgId })).reservedMicros === 0n
           ? true

@@ -13,6 +13,8 @@ export interface BundledServer {
   output(): string;
   /** SIGTERM (the graceful close), SIGKILL after 10 s; resolves with the exit code. Idempotent. */
   stop(): Promise<number | null>;
+  /** SIGKILL at once (a crash: no close, no flush); resolves when the process is gone. */
+  kill(): Promise<void>;
 }
 
 export interface BundledServerOptions {
@@ -78,17 +80,21 @@ export async function startBundledServer(options: BundledServerOptions): Promise
   const killOnExit = () => child.kill("SIGKILL");
   process.once("exit", killOnExit);
   let stopping: Promise<number | null> | undefined;
-  const stop = () => {
+  const stopWith = (signal: NodeJS.Signals) => {
     stopping ??= (async () => {
       process.off("exit", killOnExit);
       const force = setTimeout(() => child.kill("SIGKILL"), 10_000);
-      if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
       const code = await exited;
       clearTimeout(force);
       removeBundle();
       return code;
     })();
     return stopping;
+  };
+  const stop = () => stopWith("SIGTERM");
+  const kill = async () => {
+    await stopWith("SIGKILL");
   };
 
   const deadline = Date.now() + (options.timeoutMs ?? 30_000);
@@ -109,7 +115,7 @@ export async function startBundledServer(options: BundledServerOptions): Promise
       (response) => response.ok,
       () => false,
     );
-    if (ready) return { url, output: () => output, stop };
+    if (ready) return { url, output: () => output, stop, kill };
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }

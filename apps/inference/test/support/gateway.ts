@@ -84,15 +84,7 @@ export async function startGateway(
   }
   const newKey: TestGateway["newKey"] = async (keyOptions = {}) =>
     (await createApiKey(database.prisma, { orgId, projectId, name: "test", ...keyOptions })).key;
-  const internal = createTRPCClient<InternalRouter>({
-    links: [
-      httpLink({
-        url: `${url}/internal/trpc`,
-        transformer: superjson,
-        headers: { authorization: `Bearer ${testServiceToken}` },
-      }),
-    ],
-  });
+  const internal = internalClient(url);
   return {
     baseURL: `${url}/v1`,
     url,
@@ -108,6 +100,19 @@ export async function startGateway(
       if (!opts.db) await database.close();
     },
   };
+}
+
+/** A typed client of the internal tRPC API of the gateway at `url` (started with testServiceToken). */
+export function internalClient(url: string): TRPCClient<InternalRouter> {
+  return createTRPCClient<InternalRouter>({
+    links: [
+      httpLink({
+        url: `${url}/internal/trpc`,
+        transformer: superjson,
+        headers: { authorization: `Bearer ${testServiceToken}` },
+      }),
+    ],
+  });
 }
 
 /** Polls until `check` returns a value that is not undefined (usage is written in batches). */
