@@ -1,7 +1,8 @@
 import { parseUsd } from "@gw/contracts";
 import { defaultPrices } from "@gw/db";
 import { describe, expect, it } from "vitest";
-import { costOf, maxCostOf, usageFromOpenAI } from "../../src/metering/pricing/cost.ts";
+import { usageFromChat } from "../../src/dialects/usage-fields.ts";
+import { costOf, maxCostOf } from "../../src/metering/pricing/cost.ts";
 import type { Price } from "../../src/metering/pricing/prices.ts";
 
 function seeded(provider: string, model: string): Price {
@@ -18,7 +19,7 @@ function seeded(provider: string, model: string): Price {
 describe("cost golden values (micro-dollars)", () => {
   it("openai gpt-4o: cached prompt tokens at the cached rate, reasoning inside output", () => {
     // 10,000 prompt tokens of which 4,000 cached; 2,000 output of which 500 reasoning.
-    const usage = usageFromOpenAI({
+    const usage = usageFromChat({
       prompt_tokens: 10_000,
       completion_tokens: 2_000,
       prompt_tokens_details: { cached_tokens: 4_000 },
@@ -36,7 +37,7 @@ describe("cost golden values (micro-dollars)", () => {
   it("openai gpt-4o-mini rounds each part up to the next micro-dollar", () => {
     // 7 prompt tokens x $0.15/M = 1.05 µ$ -> 2; 3 output x $0.60/M = 1.8 µ$ -> 2.
     expect(
-      costOf(usageFromOpenAI({ prompt_tokens: 7, completion_tokens: 3 }), seeded("openai", "gpt-4o-mini")),
+      costOf(usageFromChat({ prompt_tokens: 7, completion_tokens: 3 }), seeded("openai", "gpt-4o-mini")),
     ).toEqual({
       inputCostMicros: 2n,
       outputCostMicros: 2n,
@@ -46,7 +47,7 @@ describe("cost golden values (micro-dollars)", () => {
 
   it("anthropic claude-3-5-sonnet: cache reads and cache writes at their own rates", () => {
     // prompt 5,000 = 1,000 plain + 3,000 cache read + 1,000 cache write; 800 output.
-    const usage = usageFromOpenAI({
+    const usage = usageFromChat({
       prompt_tokens: 5_000,
       completion_tokens: 800,
       prompt_tokens_details: { cached_tokens: 3_000, cache_write_tokens: 1_000 },
@@ -60,7 +61,7 @@ describe("cost golden values (micro-dollars)", () => {
   });
 
   it("nebius and deepinfra llama 70B differ by provider", () => {
-    const usage = usageFromOpenAI({ prompt_tokens: 1_000_000, completion_tokens: 1_000_000 });
+    const usage = usageFromChat({ prompt_tokens: 1_000_000, completion_tokens: 1_000_000 });
     expect(costOf(usage, seeded("nebius", "meta-llama/Meta-Llama-3.1-70B-Instruct")).costMicros).toBe(
       530_000n,
     );
@@ -70,7 +71,7 @@ describe("cost golden values (micro-dollars)", () => {
   });
 
   it("a model without a cached price bills cached tokens at the input rate", () => {
-    const usage = usageFromOpenAI({
+    const usage = usageFromChat({
       prompt_tokens: 1_000,
       completion_tokens: 0,
       prompt_tokens_details: { cached_tokens: 1_000 },
@@ -84,7 +85,7 @@ describe("cost golden values (micro-dollars)", () => {
     // Dearest input rate (cache write $1.00 > input $0.80) for all 1,000 prompt tokens + 500 output at $4.
     expect(max).toBe(1_000n + 2_000n);
     for (const cacheWrite of [0, 500, 1_000]) {
-      const usage = usageFromOpenAI({
+      const usage = usageFromChat({
         prompt_tokens: 1_000,
         completion_tokens: 500,
         prompt_tokens_details: { cache_write_tokens: cacheWrite },

@@ -8,11 +8,7 @@ import {
   JSON_OBJECT_INSTRUCTION,
   toAnthropicRequest,
 } from "../../src/providers/anthropic/anthropic-request.ts";
-import {
-  toChatCompletion,
-  toFinishReason,
-  toOpenAIUsage,
-} from "../../src/providers/anthropic/anthropic-response.ts";
+import { toChatCompletion, toFinishReason } from "../../src/providers/anthropic/anthropic-response.ts";
 import {
   AnthropicStreamError,
   type AnthropicStreamEvent,
@@ -456,24 +452,6 @@ describe("Anthropic message -> OpenAI chat completion", () => {
     );
     expect(completion.choices[0]?.message.content).toBeNull();
     expect(completion.choices[0]?.message.tool_calls?.[0]).toMatchObject({ function: { arguments: "{}" } });
-  });
-
-  it("counts cache reads and writes into prompt tokens and keeps both visible", () => {
-    expect(
-      toOpenAIUsage({
-        input_tokens: 100,
-        output_tokens: 40,
-        cache_read_input_tokens: 1000,
-        cache_creation_input_tokens: 300,
-        output_tokens_details: { thinking_tokens: 12 },
-      }),
-    ).toEqual({
-      prompt_tokens: 1400,
-      completion_tokens: 40,
-      total_tokens: 1440,
-      prompt_tokens_details: { cached_tokens: 1000, cache_write_tokens: 300 },
-      completion_tokens_details: { reasoning_tokens: 12 },
-    });
   });
 });
 

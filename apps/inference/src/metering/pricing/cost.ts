@@ -61,19 +61,3 @@ export function maxCostOf(promptTokens: number, maxOutputTokens: number, price: 
     ceilDiv(BigInt(maxOutputTokens) * price.output, MILLION)
   );
 }
-
-/** Token usage from an OpenAI-format usage object (as every adapter reports it). */
-export function usageFromOpenAI(usage: {
-  prompt_tokens?: number | null;
-  completion_tokens?: number | null;
-  prompt_tokens_details?: { cached_tokens?: number | null; cache_write_tokens?: number | null } | null;
-  completion_tokens_details?: { reasoning_tokens?: number | null } | null;
-}): TokenUsage {
-  return {
-    inputTokens: usage.prompt_tokens ?? 0,
-    outputTokens: usage.completion_tokens ?? 0,
-    cachedInputTokens: usage.prompt_tokens_details?.cached_tokens ?? 0,
-    cacheWriteTokens: usage.prompt_tokens_details?.cache_write_tokens ?? 0,
-    reasoningTokens: usage.completion_tokens_details?.reasoning_tokens ?? 0,
-  };
-}

@@ -1,6 +1,6 @@
 // POST /v1/chat/completions as an endpoint of the pipeline. Every provider adapter serves it.
 import { type TChatCompletionRequest, ZChatCompletionRequest } from "@gw/contracts";
-import { usageFromOpenAI } from "../../metering/pricing/cost.ts";
+import { usageFromChat } from "../../dialects/usage-fields.ts";
 import type {
   ChatCompletion,
   ChatCompletionChunk,
@@ -44,7 +44,7 @@ class ChatTally implements StreamTally<ChatCompletionChunk> {
   private readonly pieces: string[] = [];
 
   add(chunk: ChatCompletionChunk): void {
-    if (chunk.usage) this.usage = usageFromOpenAI(chunk.usage);
+    if (chunk.usage) this.usage = usageFromChat(chunk.usage);
     for (const choice of chunk.choices) outputText(this.pieces, choice.delta);
   }
 
@@ -79,7 +79,7 @@ export const chatEndpoint: EndpointSpec<TChatCompletionRequest, ChatCompletion, 
       { ...paramsFor(body, target, cap), stream: true } as ChatCompletionCreateParamsStreaming,
       options,
     ),
-  usage: (result) => (result.usage ? usageFromOpenAI(result.usage) : undefined),
+  usage: (result) => (result.usage ? usageFromChat(result.usage) : undefined),
   outputTokens(result) {
     const pieces: string[] = [];
     for (const choice of result.choices ?? []) outputText(pieces, choice.message);

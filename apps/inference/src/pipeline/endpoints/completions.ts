@@ -1,7 +1,7 @@
 // POST /v1/completions (legacy) as an endpoint of the pipeline: only OpenAI-compatible upstreams
 // still serve it.
 import { type TCompletionRequest, ZCompletionRequest } from "@gw/contracts";
-import { usageFromOpenAI } from "../../metering/pricing/cost.ts";
+import { usageFromChat } from "../../dialects/usage-fields.ts";
 import type {
   Completion,
   CompletionCreateParamsNonStreaming,
@@ -28,7 +28,7 @@ class CompletionTally implements StreamTally<Completion> {
   private readonly pieces: string[] = [];
 
   add(chunk: Completion): void {
-    if (chunk.usage) this.usage = usageFromOpenAI(chunk.usage);
+    if (chunk.usage) this.usage = usageFromChat(chunk.usage);
     this.pieces.push(choicesText(chunk.choices));
   }
 
@@ -61,7 +61,7 @@ export const completionsEndpoint: EndpointSpec<TCompletionRequest, Completion, C
       { ...(paramsFor(body, target.model) as unknown as CompletionCreateParamsStreaming), stream: true },
       options,
     ),
-  usage: (result) => (result.usage ? usageFromOpenAI(result.usage) : undefined),
+  usage: (result) => (result.usage ? usageFromChat(result.usage) : undefined),
   outputTokens: (result) => countTextTokens(choicesText(result.choices)),
   tally: () => new CompletionTally(),
   visible: (body) => (body.stream_options?.include_usage === true ? every : withChoices),

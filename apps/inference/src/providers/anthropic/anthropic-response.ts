@@ -4,7 +4,7 @@ import type {
   ChatCompletion,
   ChatCompletionMessageFunctionToolCall,
 } from "openai/resources/chat/completions";
-import type { CompletionUsage } from "openai/resources/completions";
+import { usageFromAnthropic, usageToChat } from "../../dialects/usage-fields.ts";
 
 export type FinishReason = ChatCompletion.Choice["finish_reason"];
 
@@ -24,39 +24,6 @@ export function toFinishReason(reason: StopReason | string | null | undefined): 
     default:
       return "stop";
   }
-}
-
-/** The usage fields the translation reads; Message usage and message_delta usage both fit. */
-export interface AnthropicUsageLike {
-  input_tokens?: number | null;
-  output_tokens?: number | null;
-  cache_read_input_tokens?: number | null;
-  cache_creation_input_tokens?: number | null;
-  output_tokens_details?: { thinking_tokens?: number | null } | null;
-}
-
-/**
- * Anthropic counts cache reads and cache writes apart from `input_tokens`; OpenAI's prompt_tokens
- * includes everything. So prompt_tokens = input + cache read + cache creation,
- * prompt_tokens_details.cached_tokens = cache read, and prompt_tokens_details.cache_write_tokens
- * (a field the openai SDK types carry, "prompt tokens written to cache") = cache creation, which the
- * gateway bills separately. Thinking tokens are part of output_tokens and show as reasoning_tokens.
- */
-export function toOpenAIUsage(usage: AnthropicUsageLike): CompletionUsage {
-  const input = usage.input_tokens ?? 0;
-  const cacheRead = usage.cache_read_input_tokens ?? 0;
-  const cacheWrite = usage.cache_creation_input_tokens ?? 0;
-  const output = usage.output_tokens ?? 0;
-  const prompt = input + cacheRead + cacheWrite;
-  const result: CompletionUsage = {
-    prompt_tokens: prompt,
-    completion_tokens: output,
-    total_tokens: prompt + output,
-    prompt_tokens_details: { cached_tokens: cacheRead, cache_write_tokens: cacheWrite },
-  };
-  const thinking = usage.output_tokens_details?.thinking_tokens;
-  if (typeof thinking === "number") result.completion_tokens_details = { reasoning_tokens: thinking };
-  return result;
 }
 
 /** "msg_01Xyz" -> "chatcmpl-01Xyz". */
@@ -101,6 +68,6 @@ export function toChatCompletion(message: Message, model: string, now: number = 
         logprobs: null,
       },
     ],
-    usage: toOpenAIUsage(message.usage),
+    usage: usageToChat(usageFromAnthropic(message.usage)),
   };
 }

@@ -2,13 +2,8 @@
 // otherwise pure: feed every event to `push` and forward what it returns.
 import type { MessageStreamEvent } from "@anthropic-ai/sdk/resources/messages/messages";
 import type { ChatCompletionChunk } from "openai/resources/chat/completions";
-import {
-  type AnthropicUsageLike,
-  type FinishReason,
-  toCompletionId,
-  toFinishReason,
-  toOpenAIUsage,
-} from "./anthropic-response.ts";
+import { type AnthropicUsageFields, usageFromAnthropic, usageToChat } from "../../dialects/usage-fields.ts";
+import { type FinishReason, toCompletionId, toFinishReason } from "./anthropic-response.ts";
 
 /** Events on the wire besides the SDK's typed ones (the SDK drops pings and throws on errors). */
 export type AnthropicStreamEvent =
@@ -47,7 +42,7 @@ export class AnthropicStreamTranslator {
   private toolCount = 0;
   private started = false;
   private stopReason: string | null = null;
-  private readonly usage: AnthropicUsageLike = {};
+  private readonly usage: AnthropicUsageFields = {};
   private done = false;
 
   constructor(
@@ -127,7 +122,7 @@ export class AnthropicStreamTranslator {
         return [
           ...this.start(),
           this.chunk({}, finish),
-          { ...this.base(), choices: [], usage: toOpenAIUsage(this.usage) },
+          { ...this.base(), choices: [], usage: usageToChat(usageFromAnthropic(this.usage)) },
         ];
       }
       case "error":
@@ -144,7 +139,7 @@ export class AnthropicStreamTranslator {
   }
 
   /** message_delta usage is cumulative: non-null fields replace message_start's. */
-  private mergeUsage(usage: AnthropicUsageLike | null | undefined): void {
+  private mergeUsage(usage: AnthropicUsageFields | null | undefined): void {
     if (!usage) return;
     for (const key of [
       "input_tokens",
