@@ -1,5 +1,13 @@
 // The one interface every provider adapter implements. Adapters speak the OpenAI wire format
 // (the official `openai` SDK's types) on the gateway side, whatever their upstream speaks.
+
+import type {
+  Message,
+  MessageCountTokensParams,
+  MessageCreateParamsNonStreaming,
+  MessageCreateParamsStreaming,
+  RawMessageStreamEvent,
+} from "@anthropic-ai/sdk/resources/messages/messages";
 import type {
   ChatCompletion,
   ChatCompletionChunk,
@@ -12,6 +20,12 @@ import type {
   CompletionCreateParamsStreaming,
 } from "openai/resources/completions";
 import type { CreateEmbeddingResponse, EmbeddingCreateParams } from "openai/resources/embeddings";
+import type {
+  Response,
+  ResponseCreateParamsNonStreaming,
+  ResponseCreateParamsStreaming,
+  ResponseStreamEvent,
+} from "openai/resources/responses/responses";
 
 export type {
   ChatCompletion,
@@ -23,7 +37,28 @@ export type {
   CompletionCreateParamsStreaming,
   CreateEmbeddingResponse,
   EmbeddingCreateParams,
+  Message,
+  MessageCountTokensParams,
+  MessageCreateParamsNonStreaming,
+  MessageCreateParamsStreaming,
+  RawMessageStreamEvent,
+  Response,
+  ResponseCreateParamsNonStreaming,
+  ResponseCreateParamsStreaming,
+  ResponseStreamEvent,
 };
+
+/** A stream event of Anthropic's Messages API as it is on the wire (the SDK's types lack ping and error). */
+export type AnthropicWireEvent =
+  | RawMessageStreamEvent
+  | { type: "ping" }
+  | { type: "error"; error: { type: string; message: string } };
+
+/** Per-call settings of an Anthropic Messages pass-through. */
+export interface MessagesCallOptions extends CallOptions {
+  /** The client's `anthropic-beta` values, forwarded as they came. */
+  betas?: readonly string[] | undefined;
+}
 
 /** Per-call settings from the route: a deadline and the caller's cancellation. */
 export interface CallOptions {
@@ -58,6 +93,28 @@ export interface ProviderAdapter {
     options: CallOptions,
   ): Promise<ChunkStream<Completion>>;
   embeddings?(params: EmbeddingCreateParams, options: CallOptions): Promise<CreateEmbeddingResponse>;
+  /**
+   * OpenAI's Responses API, passed through (kind "openai" only). The body goes upstream as the
+   * client sent it but for `model` (and `store: false`: the gateway keeps what it needs itself).
+   */
+  responses?(params: ResponseCreateParamsNonStreaming, options: CallOptions): Promise<Response>;
+  /** Resolves once the upstream accepted the stream; events come as OpenAI sends them. */
+  responsesStream?(
+    params: ResponseCreateParamsStreaming,
+    options: CallOptions,
+  ): Promise<ChunkStream<ResponseStreamEvent>>;
+  /**
+   * Anthropic's Messages API, passed through (kind "anthropic" only): cache_control and thinking
+   * blocks intact, `anthropic-beta` forwarded.
+   */
+  messages?(params: MessageCreateParamsNonStreaming, options: MessagesCallOptions): Promise<Message>;
+  /** Resolves once the upstream accepted the stream; events (ping and error included) as sent. */
+  messagesStream?(
+    params: MessageCreateParamsStreaming,
+    options: MessagesCallOptions,
+  ): Promise<ChunkStream<AnthropicWireEvent>>;
+  /** Anthropic's token counting (free upstream); kind "anthropic" only. */
+  countMessageTokens?(params: MessageCountTokensParams, options: MessagesCallOptions): Promise<number>;
   /** The upstream's own model ids, live. */
   listModels?(options: CallOptions): Promise<string[]>;
 }
