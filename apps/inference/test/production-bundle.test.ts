@@ -46,5 +46,5 @@ describe("inference production bundle", () => {
     expect(await appliedMigrationNames({ dataDir })).toEqual(
       readMigrations().map((migration) => migration.name),
     );
-  });
+  }, 180_000);
 });

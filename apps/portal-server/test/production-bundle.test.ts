@@ -61,5 +61,5 @@ describe("portal-server production bundle", () => {
     expect(await appliedMigrationNames({ dataDir })).toEqual(
       readMigrations().map((migration) => migration.name),
     );
-  });
+  }, 180_000);
 });
