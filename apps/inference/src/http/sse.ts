@@ -1,5 +1,4 @@
 import type { OutgoingHttpHeaders, ServerResponse } from "node:http";
-import type { TErrorEnvelope } from "@gw/contracts";
 import type { FastifyReply } from "fastify";
 
 export const SSE_HEADERS = {
@@ -49,9 +48,9 @@ export class SseWriter {
     return this.raw.destroyed;
   }
 
-  /** Queues one event (its data: a JSON text); waits when the socket's buffer is full so a slow client is not flooded. */
-  send(data: string): Promise<void> | undefined {
-    this.pending += `data: ${data}\n\n`;
+  /** Queues events (whole frames); waits when the socket's buffer is full so a slow client is not flooded. */
+  send(frames: string): Promise<void> | undefined {
+    this.pending += frames;
     if (!this.scheduled) {
       this.scheduled = true;
       setImmediate(this.flush);
@@ -67,12 +66,11 @@ export class SseWriter {
     this.raw.write(text);
   };
 
-  /** Ends the stream: `[DONE]` after a complete one, the error's event after a failure (never a fake DONE). */
-  end(error?: TErrorEnvelope): void {
+  /** Ends the stream with its last frames (the endpoint's end, or its failure's event). */
+  end(last: string): void {
     if (this.ended) return;
     this.ended = true;
     if (this.raw.destroyed) return;
-    const last = error === undefined ? "data: [DONE]\n\n" : `data: ${JSON.stringify(error)}\n\n`;
     const text = this.pending + last;
     this.pending = "";
     this.raw.end(text);

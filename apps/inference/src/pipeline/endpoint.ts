@@ -1,13 +1,15 @@
 // An endpoint of the /v1 API as data for the one request lifecycle (run.ts): what differs between
 // chat, legacy completions and embeddings (and, next, other client dialects) is here; admission,
 // fallback, relaying and settlement are not.
+import type { IncomingHttpHeaders } from "node:http";
 import type { z } from "zod";
+import { type GatewayError, invalidRequest } from "../errors.ts";
 import type { TokenUsage } from "../metering/pricing/cost.ts";
 import type { CallOptions, ChunkStream, ProviderAdapter } from "../providers/types.ts";
 import type { RouteTarget } from "../routing/routing-table.ts";
 
 /** The endpoint's name in usage records. */
-export type EndpointName = "chat.completions" | "completions" | "embeddings";
+export type EndpointName = "chat.completions" | "completions" | "embeddings" | "responses" | "messages";
 
 /** How much output a request may produce. */
 export interface OutputBudget {
@@ -17,19 +19,26 @@ export interface OutputBudget {
   injectCap?: number | undefined;
 }
 
-/** What a stream carried, for the charge. */
-export interface StreamTally<Chunk> {
-  add(chunk: Chunk): void;
+/**
+ * One stream's way to the client in the endpoint's dialect, and what it carried, for the charge.
+ * Every chunk goes through `frame`, in order, then `end` once.
+ */
+export interface StreamRelay<Chunk> {
+  /** Tallies the chunk; returns its server-sent-event frames, or undefined when the client is not to see it. */
+  frame(chunk: Chunk): string | undefined;
   /** The upstream's usage, when a chunk carried it. */
   readonly usage: TokenUsage | undefined;
   /** Output tokens relayed, counted by the gateway (only asked when the upstream reported no usage). */
   outputTokens(): number;
+  /** The stream's last frames: after a complete stream (`error` undefined), or the failure's event. */
+  end(error: GatewayError | undefined): string;
 }
 
 export interface EndpointSpec<Body, Result, Chunk> {
   readonly name: EndpointName;
-  /** The request body's schema (contracts). */
-  readonly schema: z.ZodType<Body>;
+  /** The request as the pipeline takes it: the body checked against its schema (contracts), with
+   *  whatever headers the dialect reads; throws the 400 for a body that does not fit. */
+  parse(body: unknown, headers: IncomingHttpHeaders): Body;
   /** Whether a provider's adapter can serve this endpoint. */
   servedBy(adapter: ProviderAdapter): boolean;
   /** The 400 message when none of the model's targets can. */
@@ -52,7 +61,15 @@ export interface EndpointSpec<Body, Result, Chunk> {
   usage(result: Result): TokenUsage | undefined;
   /** Output tokens of a non-stream result, counted by the gateway. */
   outputTokens(result: Result): number;
-  tally(): StreamTally<Chunk>;
-  /** Which chunks the client sees (the usage chunk only when it asked for it). */
-  visible(body: Body): (chunk: Chunk) => boolean;
+  /** A new stream's relay (with `open`, for endpoints that stream). */
+  relay?(body: Body): StreamRelay<Chunk>;
+}
+
+/** `parse` for an endpoint whose request is its body alone. */
+export function parseWith<Body>(schema: z.ZodType<Body>): (body: unknown) => Body {
+  return (body) => {
+    const parsed = schema.safeParse(body);
+    if (!parsed.success) throw invalidRequest(parsed.error);
+    return parsed.data;
+  };
 }

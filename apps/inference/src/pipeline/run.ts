@@ -14,7 +14,7 @@ import type { TokenUsage } from "../metering/pricing/cost.ts";
 import { executeRoute } from "../routing/execute.ts";
 import type { ResolvedRoute, RouteTarget } from "../routing/routing-table.ts";
 import { type PipelineContext, routingTableFor } from "./context.ts";
-import type { EndpointSpec } from "./endpoint.ts";
+import type { EndpointSpec, StreamRelay } from "./endpoint.ts";
 import { attemptsOf, type Failure, failureOf, lastTried } from "./outcome.ts";
 import { resolveRoute } from "./resolve.ts";
 import { openStream, relay } from "./stream.ts";
@@ -66,6 +66,7 @@ class RequestRun<Body, Result, Chunk> {
   private estimateOutput: (() => number) | undefined;
   private failure: Failure | undefined;
   private sse: SseWriter | undefined;
+  private relayer: StreamRelay<Chunk> | undefined;
   private streamError: unknown;
 
   constructor(
@@ -131,8 +132,8 @@ class RequestRun<Body, Result, Chunk> {
       this.estimateOutput = () => spec.outputTokens(result);
       return result;
     }
-    const open = spec.open;
-    if (open === undefined) throw new Error(`${spec.name} has no streaming call`);
+    const { open, relay: relayOf } = spec;
+    if (open === undefined || relayOf === undefined) throw new Error(`${spec.name} does not stream`);
     const served = await executeRoute(
       admission.route,
       (target, timeoutMs) =>
@@ -141,11 +142,12 @@ class RequestRun<Body, Result, Chunk> {
     );
     this.served(served.target, served.attempts.length);
     this.ttftMs = Math.round(performance.now() - this.startedAt);
+    const relayer = relayOf(body);
+    this.relayer = relayer;
     this.sse = startSse(http.reply);
-    const tally = spec.tally();
-    this.estimateOutput = () => tally.outputTokens();
-    const relayed = await relay(this.sse, served.result, spec.visible(body), tally);
-    this.usage = tally.usage;
+    this.estimateOutput = () => relayer.outputTokens();
+    const relayed = await relay(this.sse, served.result, relayer);
+    this.usage = relayer.usage;
     if (relayed.error !== undefined) this.fail(relayed.error);
     else if (relayed.clientClosed) this.failure = { outcome: "cancelled", httpStatus: 200, errorCode: null };
     return undefined;
@@ -203,9 +205,10 @@ class RequestRun<Body, Result, Chunk> {
     });
   }
 
-  /** A stream's last bytes: `[DONE]`, or the failure's error event. */
+  /** A stream's last bytes: its end in the endpoint's dialect, or the failure's event. */
   finish(): void {
-    if (this.sse === undefined) return;
-    this.sse.end(this.streamError === undefined ? undefined : toGatewayError(this.streamError).envelope());
+    if (this.sse === undefined || this.relayer === undefined) return;
+    const error = this.streamError === undefined ? undefined : toGatewayError(this.streamError);
+    this.sse.end(this.relayer.end(error));
   }
 }

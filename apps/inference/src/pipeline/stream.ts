@@ -1,10 +1,9 @@
 // A stream's two halves in the lifecycle: opening it on one target (the fallback loop may still move
 // on until its first chunk), and relaying it to the client chunk by chunk.
 import type { SseWriter } from "../http/sse.ts";
-import { rawJsonOf } from "../providers/sse-json.ts";
 import type { CallOptions, ChunkStream } from "../providers/types.ts";
 import { linkedAbort, withIdleTimeout } from "../routing/idle-timeout.ts";
-import type { StreamTally } from "./endpoint.ts";
+import type { StreamRelay } from "./endpoint.ts";
 
 export interface OpenedStream<T> {
   /** Already received: falling back stops once a stream has produced its first chunk. */
@@ -36,15 +35,14 @@ export interface Relayed {
 }
 
 /**
- * Sends each chunk as it arrives (those `visible` lets through), tallying every one. Returns when
+ * Sends each chunk as it arrives, framed by the endpoint's relay (which tallies it). Returns when
  * the upstream has ended, failed, or the client has gone (the upstream call is then cancelled); the
  * stream's last bytes are the caller's to send, once the request is settled.
  */
 export async function relay<T>(
   out: SseWriter,
   opened: OpenedStream<T>,
-  visible: (chunk: T) => boolean,
-  tally: StreamTally<T>,
+  relayer: StreamRelay<T>,
 ): Promise<Relayed> {
   const { rest } = opened;
   try {
@@ -53,10 +51,8 @@ export async function relay<T>(
         await rest.return?.();
         return { clientClosed: true };
       }
-      const chunk = next.value;
-      tally.add(chunk);
-      // A chunk that came as JSON text (the OpenAI-compatible adapter) goes out as it came.
-      if (visible(chunk)) await out.send(rawJsonOf(chunk) ?? JSON.stringify(chunk));
+      const frames = relayer.frame(next.value);
+      if (frames !== undefined) await out.send(frames);
     }
     return { clientClosed: out.closed };
   } catch (error) {

@@ -1,6 +1,6 @@
 // The /v1 endpoints that call a model: each parses its body and hands the request to the pipeline.
 import type { FastifyInstance, FastifyPluginAsync } from "fastify";
-import { invalidRequest } from "../errors.ts";
+import type { ErrorDialect } from "../dialects/error-reply.ts";
 import type { PipelineContext } from "../pipeline/context.ts";
 import type { EndpointSpec } from "../pipeline/endpoint.ts";
 import { chatEndpoint } from "../pipeline/endpoints/chat.ts";
@@ -13,11 +13,11 @@ function post<Body, Result, Chunk>(
   ctx: PipelineContext,
   path: string,
   spec: EndpointSpec<Body, Result, Chunk>,
+  dialect: ErrorDialect = "openai",
 ): void {
-  app.post(path, (request, reply) => {
-    const parsed = spec.schema.safeParse(request.body);
-    if (!parsed.success) throw invalidRequest(parsed.error);
-    return runEndpoint(ctx, spec, parsed.data, { id: request.id, identity: request.identity!, reply });
+  app.post(path, { config: { dialect } }, (request, reply) => {
+    const body = spec.parse(request.body, request.headers);
+    return runEndpoint(ctx, spec, body, { id: request.id, identity: request.identity!, reply });
   });
 }
 

@@ -9,7 +9,8 @@ import type {
 } from "../../providers/types.ts";
 import type { RouteTarget } from "../../routing/routing-table.ts";
 import { countChatPromptTokens, countTextTokens } from "../../tokens/tokenizer.ts";
-import type { EndpointSpec, StreamTally } from "../endpoint.ts";
+import { type EndpointSpec, parseWith } from "../endpoint.ts";
+import { OpenAIChunkRelay } from "./openai-chunk-relay.ts";
 
 type Params = ChatCompletionCreateParamsNonStreaming;
 
@@ -38,27 +39,9 @@ function outputText(pieces: string[], part: Message | Delta | undefined): void {
   }
 }
 
-/** The upstream's usage chunk when it came; otherwise every choice's text, counted only if needed. */
-class ChatTally implements StreamTally<ChatCompletionChunk> {
-  usage: StreamTally<ChatCompletionChunk>["usage"];
-  private readonly pieces: string[] = [];
-
-  add(chunk: ChatCompletionChunk): void {
-    if (chunk.usage) this.usage = usageFromChat(chunk.usage);
-    for (const choice of chunk.choices) outputText(this.pieces, choice.delta);
-  }
-
-  outputTokens(): number {
-    return countTextTokens(this.pieces.join(""));
-  }
-}
-
-const withChoices = (chunk: ChatCompletionChunk) => chunk.choices.length > 0;
-const every = () => true;
-
 export const chatEndpoint: EndpointSpec<TChatCompletionRequest, ChatCompletion, ChatCompletionChunk> = {
   name: "chat.completions",
-  schema: ZChatCompletionRequest,
+  parse: parseWith(ZChatCompletionRequest),
   servedBy: () => true,
   unsupported: (model) => `The model \`${model}\` does not support chat completions.`,
   model: (body) => body.model,
@@ -85,7 +68,11 @@ export const chatEndpoint: EndpointSpec<TChatCompletionRequest, ChatCompletion, 
     for (const choice of result.choices ?? []) outputText(pieces, choice.message);
     return countTextTokens(pieces.join(""));
   },
-  tally: () => new ChatTally(),
-  // The usage chunk (no choices) only when the client asked for it.
-  visible: (body) => (body.stream_options?.include_usage === true ? every : withChoices),
+  relay: (body) =>
+    new OpenAIChunkRelay<ChatCompletionChunk>(
+      body.stream_options?.include_usage === true,
+      (pieces, chunk) => {
+        for (const choice of chunk.choices) outputText(pieces, choice.delta);
+      },
+    ),
 };

@@ -8,7 +8,8 @@ import type {
   CompletionCreateParamsStreaming,
 } from "../../providers/types.ts";
 import { countInputTokens, countTextTokens } from "../../tokens/tokenizer.ts";
-import type { EndpointSpec, StreamTally } from "../endpoint.ts";
+import { type EndpointSpec, parseWith } from "../endpoint.ts";
+import { OpenAIChunkRelay } from "./openai-chunk-relay.ts";
 
 /** OpenAI's default cap for legacy completions when the client sends none (always sent explicitly). */
 const LEGACY_DEFAULT_MAX_TOKENS = 16;
@@ -23,26 +24,9 @@ function choicesText(choices: Completion["choices"] | undefined): string {
   return text;
 }
 
-class CompletionTally implements StreamTally<Completion> {
-  usage: StreamTally<Completion>["usage"];
-  private readonly pieces: string[] = [];
-
-  add(chunk: Completion): void {
-    if (chunk.usage) this.usage = usageFromChat(chunk.usage);
-    this.pieces.push(choicesText(chunk.choices));
-  }
-
-  outputTokens(): number {
-    return countTextTokens(this.pieces.join(""));
-  }
-}
-
-const withChoices = (chunk: Completion) => chunk.choices.length > 0;
-const every = () => true;
-
 export const completionsEndpoint: EndpointSpec<TCompletionRequest, Completion, Completion> = {
   name: "completions",
-  schema: ZCompletionRequest,
+  parse: parseWith(ZCompletionRequest),
   servedBy: (adapter) => adapter.completions !== undefined && adapter.completionsStream !== undefined,
   unsupported: (model) =>
     `The model \`${model}\` does not support /v1/completions; use /v1/chat/completions.`,
@@ -63,6 +47,8 @@ export const completionsEndpoint: EndpointSpec<TCompletionRequest, Completion, C
     ),
   usage: (result) => (result.usage ? usageFromChat(result.usage) : undefined),
   outputTokens: (result) => countTextTokens(choicesText(result.choices)),
-  tally: () => new CompletionTally(),
-  visible: (body) => (body.stream_options?.include_usage === true ? every : withChoices),
+  relay: (body) =>
+    new OpenAIChunkRelay<Completion>(body.stream_options?.include_usage === true, (pieces, chunk) => {
+      pieces.push(choicesText(chunk.choices));
+    }),
 };

@@ -3,13 +3,11 @@ import { type TEmbeddingRequest, ZEmbeddingRequest } from "@gw/contracts";
 import { NO_USAGE } from "../../metering/pricing/cost.ts";
 import type { CreateEmbeddingResponse, EmbeddingCreateParams } from "../../providers/types.ts";
 import { countInputTokens } from "../../tokens/tokenizer.ts";
-import type { EndpointSpec, StreamTally } from "../endpoint.ts";
-
-const nothingStreamed: StreamTally<never> = { add: () => {}, usage: undefined, outputTokens: () => 0 };
+import { type EndpointSpec, parseWith } from "../endpoint.ts";
 
 export const embeddingsEndpoint: EndpointSpec<TEmbeddingRequest, CreateEmbeddingResponse, never> = {
   name: "embeddings",
-  schema: ZEmbeddingRequest,
+  parse: parseWith(ZEmbeddingRequest),
   servedBy: (adapter) => adapter.embeddings !== undefined,
   unsupported: (model) => `The model \`${model}\` does not support embeddings.`,
   model: (body) => body.model,
@@ -24,6 +22,4 @@ export const embeddingsEndpoint: EndpointSpec<TEmbeddingRequest, CreateEmbedding
   usage: (result) =>
     result.usage ? { ...NO_USAGE, inputTokens: result.usage.prompt_tokens ?? 0 } : undefined,
   outputTokens: () => 0,
-  tally: () => nothingStreamed,
-  visible: () => () => false,
 };
