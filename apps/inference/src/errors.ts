@@ -38,7 +38,7 @@ export function fromUpstreamFailure(error: AllTargetsFailedError | UpstreamError
       "Every provider for this model is temporarily unavailable. Retry shortly.",
     );
   }
-  const { provider, status, retryAfterMs, param } = last.details;
+  const { provider, status, retryAfterMs, param, upstreamCode } = last.details;
   switch (last.kind) {
     case "rate_limit": {
       const headers: Record<string, string> =
@@ -63,7 +63,8 @@ export function fromUpstreamFailure(error: AllTargetsFailedError | UpstreamError
         `The gateway's credentials for ${provider} were refused by the provider.`,
       );
     case "server":
-      if (status === 503 || status === 529) {
+      // An overload in a stream's error event has no status of its own, only Anthropic's type.
+      if (status === 503 || status === 529 || upstreamCode === "overloaded_error") {
         return new GatewayError(
           "service_unavailable",
           `The upstream provider (${provider}) is overloaded. Retry shortly.`,

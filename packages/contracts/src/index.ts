@@ -1,3 +1,4 @@
+export * from "./anthropic/messages.ts";
 export * from "./enums.ts";
 export * from "./identifiers.ts";
 export * from "./internal.ts";

@@ -83,6 +83,27 @@ export function usageFromAnthropic(usage: AnthropicUsageFields): TokenUsage {
   };
 }
 
+/**
+ * A stream's usage so far: message_delta's usage is cumulative, its non-null fields replace
+ * message_start's (which carries the input and cache counts).
+ */
+export function mergeAnthropicUsage(
+  into: AnthropicUsageFields,
+  usage: AnthropicUsageFields | null | undefined,
+): void {
+  if (!usage) return;
+  for (const key of [
+    "input_tokens",
+    "output_tokens",
+    "cache_read_input_tokens",
+    "cache_creation_input_tokens",
+  ] as const) {
+    const value = usage[key];
+    if (typeof value === "number") into[key] = value;
+  }
+  if (usage.output_tokens_details) into.output_tokens_details = usage.output_tokens_details;
+}
+
 export interface AnthropicUsage {
   input_tokens: number;
   output_tokens: number;

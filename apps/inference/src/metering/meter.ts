@@ -75,6 +75,11 @@ export interface Meter {
    * a refused request holds nothing.
    */
   admit(request: AdmitRequest): Promise<Admission>;
+  /**
+   * For a free request (token counting): takes one request, no tokens, from the key's limits and
+   * returns the rate-limit headers, or throws the 429. Nothing is reserved or charged.
+   */
+  limit(requestId: string, identity: KeyIdentity): Promise<Readonly<Record<string, string>>>;
   /** Ends a request (called once; `admission` undefined when it was refused before admission). */
   settle(admission: Admission | undefined, served: Served): Charge;
   /** Whether the gateway has a price for this provider and model (a priced model is served). */
@@ -129,6 +134,19 @@ const limitsOf = (identity: KeyIdentity) => ({ rpm: identity.rpmLimit, tpm: iden
 
 /** Math.min does not take bigints. */
 const minBigint = (a: bigint, b: bigint): bigint => (a < b ? a : b);
+
+/** The 429 for a request the key's limits refused. */
+function rateLimited(identity: KeyIdentity, tokens: number, headers: Record<string, string>): GatewayError {
+  const tooBig = identity.tpmLimit !== null && tokens > identity.tpmLimit;
+  return new GatewayError(
+    "rate_limit_exceeded",
+    tooBig
+      ? `This request needs up to ${tokens} tokens, more than this key's limit of ${identity.tpmLimit} tokens per minute. Lower max_tokens or raise the limit.`
+      : `Rate limit reached for this API key (${identity.rpmLimit ?? "unlimited"} requests/min, ${identity.tpmLimit ?? "unlimited"} tokens/min). Retry after the time in Retry-After.`,
+    null,
+    headers,
+  );
+}
 
 /** The metering of a gateway with metering on. */
 export function createMeter(deps: MeterDeps): Meter {
@@ -210,15 +228,7 @@ export function createMeter(deps: MeterDeps): Meter {
         headers = rateLimitHeaders(decision);
         if (!decision.allowed) {
           await undoReservation(requestId, reservation);
-          const tooBig = identity.tpmLimit !== null && rateTokens > identity.tpmLimit;
-          throw new GatewayError(
-            "rate_limit_exceeded",
-            tooBig
-              ? `This request needs up to ${rateTokens} tokens, more than this key's limit of ${identity.tpmLimit} tokens per minute. Lower max_tokens or raise the limit.`
-              : `Rate limit reached for this API key (${identity.rpmLimit ?? "unlimited"} requests/min, ${identity.tpmLimit ?? "unlimited"} tokens/min). Retry after the time in Retry-After.`,
-            null,
-            headers,
-          );
+          throw rateLimited(identity, rateTokens, headers);
         }
         consumed = true;
       }
@@ -259,6 +269,21 @@ export function createMeter(deps: MeterDeps): Meter {
       headers,
       promptCost,
     );
+  }
+
+  async function limit(requestId: string, identity: KeyIdentity): Promise<Record<string, string>> {
+    if (identity.rpmLimit === null && identity.tpmLimit === null) return {};
+    let decision: RateLimitDecision;
+    try {
+      decision = await limiter.consume(identity.keyId, limitsOf(identity), 0);
+    } catch (error) {
+      if (!(error instanceof RateLimiterUnavailableError)) throw error;
+      log.warn({ requestId }, "rate limiter unavailable; admitting without a limit check");
+      return {};
+    }
+    const headers = rateLimitHeaders(decision);
+    if (!decision.allowed) throw rateLimited(identity, 0, headers);
+    return headers;
   }
 
   function settle(admission: Admission | undefined, served: Served): Charge {
@@ -315,6 +340,7 @@ export function createMeter(deps: MeterDeps): Meter {
 
   return {
     admit,
+    limit,
     settle,
     priced: (provider, model) => prices.get(provider, model) !== undefined,
     usage: deps.usage,

@@ -15,6 +15,7 @@ export const noopMeter: Meter = {
       reservedMicros: 0n,
       promptCost: NO_COST,
     }),
+  limit: () => Promise.resolve(NO_HEADERS),
   settle: () => NO_CHARGE,
   priced: () => false,
   usage: noopUsageRecorder,

@@ -22,7 +22,8 @@ interface EventFields {
 
 /**
  * Parses one event's data as the SDK does (legacy mode): an `error` event or a payload with an
- * `error` member throws APIError; text that is not JSON throws SyntaxError. The payload keeps its
+ * `error` member throws APIError, and so does a Responses API error event (`"type":"error"`) that
+ * came without its `event:` line; text that is not JSON throws SyntaxError. The payload keeps its
  * text (non-enumerable) when that is a single line.
  */
 function parseEvent<T>(fields: EventFields, headers: Headers): T {
@@ -40,6 +41,9 @@ function parseEvent<T>(fields: EventFields, headers: Headers): T {
   if (typeof value === "object" && value !== null) {
     const error = (value as { error?: unknown }).error;
     if (error) throw new APIError(undefined, error as object, undefined, headers);
+    if ((value as { type?: unknown }).type === "error") {
+      throw new APIError(undefined, value as object, undefined, headers);
+    }
     if (fields.data.length === 1 && !text.includes("\r")) {
       Object.defineProperty(value, RAW_JSON, { value: text });
     }

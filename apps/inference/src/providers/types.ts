@@ -56,8 +56,10 @@ export type AnthropicWireEvent =
 
 /** Per-call settings of an Anthropic Messages pass-through. */
 export interface MessagesCallOptions extends CallOptions {
-  /** The client's `anthropic-beta` values, forwarded as they came. */
-  betas?: readonly string[] | undefined;
+  /** The client's `anthropic-beta` header, forwarded as it came. */
+  beta?: string | undefined;
+  /** The client's `anthropic-version`, forwarded (the SDK's own is sent otherwise). */
+  version?: string | undefined;
 }
 
 /** Per-call settings from the route: a deadline and the caller's cancellation. */

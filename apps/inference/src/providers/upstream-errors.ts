@@ -145,7 +145,9 @@ function errorBody(error: { error?: unknown }): ErrorBody {
   const message = inner.message ?? inner.detail;
   return {
     message: typeof message === "string" ? message : undefined,
-    type: inner.type,
+    // A Responses API error event as published (`{"type":"error","code",...}`) names no error
+    // type: its code says what went wrong.
+    type: inner.type === "error" ? undefined : inner.type,
     code: inner.code ?? (isRecord(inner.details) ? inner.details.error_code : undefined),
     param: inner.param,
   };

@@ -1,12 +1,19 @@
 // The /v1 endpoints that call a model: each parses its body and hands the request to the pipeline.
+
+import { ZCountTokensRequest } from "@gw/contracts";
 import type { FastifyInstance, FastifyPluginAsync } from "fastify";
 import type { ErrorDialect } from "../dialects/error-reply.ts";
+import { abortOnClientClose } from "../http/client-abort.ts";
 import type { PipelineContext } from "../pipeline/context.ts";
-import type { EndpointSpec } from "../pipeline/endpoint.ts";
+import { countTokens } from "../pipeline/count-tokens.ts";
+import { type EndpointSpec, parseWith } from "../pipeline/endpoint.ts";
 import { chatEndpoint } from "../pipeline/endpoints/chat.ts";
 import { completionsEndpoint } from "../pipeline/endpoints/completions.ts";
 import { embeddingsEndpoint } from "../pipeline/endpoints/embeddings.ts";
+import { anthropicHeaders, messagesEndpoint } from "../pipeline/endpoints/messages.ts";
 import { runEndpoint } from "../pipeline/run.ts";
+import type { MessageCountTokensParams } from "../providers/types.ts";
+import { countMessagesPromptTokens } from "../tokens/tokenizer.ts";
 
 function post<Body, Result, Chunk>(
   app: FastifyInstance,
@@ -21,8 +28,29 @@ function post<Body, Result, Chunk>(
   });
 }
 
+const parseCountTokens = parseWith(ZCountTokensRequest);
+
 export const v1EndpointRoutes: FastifyPluginAsync<{ ctx: PipelineContext }> = async (app, { ctx }) => {
   post(app, ctx, "/v1/chat/completions", chatEndpoint);
   post(app, ctx, "/v1/completions", completionsEndpoint);
   post(app, ctx, "/v1/embeddings", embeddingsEndpoint);
+  post(app, ctx, "/v1/messages", messagesEndpoint, "anthropic");
+
+  app.post("/v1/messages/count_tokens", { config: { dialect: "anthropic" } }, async (request, reply) => {
+    const body = parseCountTokens(request.body);
+    const counted = await countTokens(ctx, {
+      requestId: request.id,
+      identity: request.identity!,
+      model: body.model,
+      signal: abortOnClientClose(reply),
+      upstream: (adapter, model, options) =>
+        adapter.countMessageTokens?.({ ...body, model } as MessageCountTokensParams, {
+          ...options,
+          ...anthropicHeaders(request.headers),
+        }),
+      estimate: () => countMessagesPromptTokens(body),
+    });
+    reply.headers(counted.headers);
+    return { input_tokens: counted.inputTokens };
+  });
 };

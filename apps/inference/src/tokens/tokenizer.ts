@@ -69,3 +69,42 @@ export function countInputTokens(input: unknown): number {
   }
   return total;
 }
+
+// An image in Anthropic's accounting: (width x height) / 750 tokens, about 1,600 at the largest
+// size it accepts without downscaling. The reservation takes the most.
+const ANTHROPIC_IMAGE_TOKENS = 1_600;
+
+/** Text a Messages API block carries, as JSON for everything but text (tool input, results). */
+function blockTokens(block: unknown): number {
+  if (typeof block === "string") return countTextTokens(block);
+  const typed = block as { type?: string; text?: unknown; content?: unknown };
+  if (typed.type === "text" && typeof typed.text === "string") return countTextTokens(typed.text);
+  if (typed.type === "image") return ANTHROPIC_IMAGE_TOKENS;
+  if (typed.type === "tool_result" && Array.isArray(typed.content)) {
+    let total = 0;
+    for (const inner of typed.content) total += blockTokens(inner);
+    return total;
+  }
+  if (typed.type === "tool_result" && typeof typed.content === "string")
+    return countTextTokens(typed.content);
+  return countTextTokens(JSON.stringify(block));
+}
+
+/** Prompt tokens of an Anthropic Messages request: system, messages (every block) and tools. */
+export function countMessagesPromptTokens(body: {
+  system?: unknown;
+  messages: ReadonlyArray<{ role: string; content: unknown }>;
+  tools?: unknown;
+}): number {
+  let total = REPLY_PRIMING;
+  if (typeof body.system === "string") total += countTextTokens(body.system);
+  else if (Array.isArray(body.system)) for (const block of body.system) total += blockTokens(block);
+  for (const message of body.messages) {
+    total += TOKENS_PER_MESSAGE;
+    if (typeof message.content === "string") total += countTextTokens(message.content);
+    else if (Array.isArray(message.content)) for (const block of message.content) total += blockTokens(block);
+  }
+  if (Array.isArray(body.tools) && body.tools.length > 0)
+    total += countTextTokens(JSON.stringify(body.tools));
+  return total;
+}

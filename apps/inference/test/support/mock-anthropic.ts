@@ -1,5 +1,6 @@
 // A mock Anthropic upstream on node:http (loopback, random port) speaking the real Messages wire
-// format: POST /v1/messages (Message JSON, or SSE with named events) and GET /v1/models (paged).
+// format: POST /v1/messages (Message JSON, or SSE with named events), POST /v1/messages/count_tokens
+// and GET /v1/models (paged).
 // Like the real API under anthropic-version 2026-10-21 it answers 400 to temperature/top_p/top_k,
 // and 401 without credentials (x-api-key or Authorization: Bearer).
 //
@@ -196,9 +197,14 @@ async function handle(
   const route = `${request.method} ${pathname}`;
   if (route === "GET /v1/models")
     return json(res, 200, modelsPage(models, new URLSearchParams(query), pageSize));
+  const { body } = request;
+  if (route === "POST /v1/messages/count_tokens") {
+    if (typeof body.model !== "string")
+      return json(res, 400, errorBody(400, undefined, "model: Field required"));
+    return json(res, 200, { input_tokens: inputTokensOf(body) }, headers);
+  }
   if (route !== "POST /v1/messages") return json(res, 404, errorBody(404, undefined, `Not found: ${route}`));
 
-  const { body } = request;
   const version = String(request.headers["anthropic-version"] ?? "");
   const refused = REMOVED_SAMPLING.find((field) => field in body);
   if (version >= "2026-10-21" && refused) {
@@ -253,12 +259,17 @@ function answerFor(body: Record<string, unknown>, behavior: MockAnthropicBehavio
     blocks,
     stopReason: behavior.stopReason ?? (uses && uses.length > 0 ? "tool_use" : "end_turn"),
     usage: {
-      input_tokens: countTokens(JSON.stringify([body.system ?? "", body.messages ?? []])),
+      input_tokens: inputTokensOf(body),
       output_tokens: output,
       cache_read_input_tokens: behavior.usage?.cacheRead ?? 0,
       cache_creation_input_tokens: behavior.usage?.cacheCreation ?? 0,
     },
   };
+}
+
+/** The prompt's tokens as this mock counts them (a message's usage and count_tokens agree). */
+function inputTokensOf(body: Record<string, unknown>): number {
+  return countTokens(JSON.stringify([body.system ?? "", body.messages ?? [], body.tools ?? []]));
 }
 
 async function writeStream(

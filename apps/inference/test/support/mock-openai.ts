@@ -23,6 +23,13 @@
 // When a chat request has `tools` (and tool_choice is not "none") the reply is a tool call, two in
 // parallel when two or more tools are offered. Every request settles `RecordedRequest.done` with
 // "completed", "client_closed" (the client closed the socket first) or "reset" (resetAfterChunks).
+//
+// Routes: POST /v1/chat/completions, /v1/completions, /v1/embeddings, GET /v1/models, and OpenAI's
+// Responses API, POST /v1/responses and /v1/responses/input_tokens (mock-openai-responses.ts: as
+// strict as the real API, 400 for unknown parameters, unknown ids and the like; function_call items
+// for function tools; `max_output_tokens` cuts the text, status "incomplete"). Every behaviour above
+// applies to it too; there each SSE event is a chunk, and streamErrorAfterChunks sends its `error`
+// event.
 import { createServer, type IncomingHttpHeaders, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import {
@@ -42,6 +49,7 @@ import {
   textCompletion,
   toolCallsFor,
 } from "./mock-openai-payloads.ts";
+import { responsesReply } from "./mock-openai-responses.ts";
 
 export interface MockBehavior {
   status?: number;
@@ -194,6 +202,11 @@ async function handle(
   if (!stream && behavior.resetAfterChunks !== undefined && route.startsWith("POST")) return resetSocket();
   const echo = behavior.echo ? JSON.stringify(request.body) : undefined;
   const pieces = echo === undefined ? contentPieces(behavior.chunks ?? 6) : [echo];
+  if (route === "POST /v1/responses" || route === "POST /v1/responses/input_tokens") {
+    const reply = responsesReply(body, pieces, echo, behavior, route.endsWith("/input_tokens"));
+    if (reply.frames === undefined) return json(res, reply.status, reply.payload, extraHeaders);
+    return writeStream(res, reply.frames, behavior, extraHeaders, resetSocket, reply.errorFrame);
+  }
   const n = typeof body.n === "number" ? body.n : 1;
   const generated = Math.max(n, typeof body.best_of === "number" ? body.best_of : 1);
   const usage = behavior.usage?.omit
@@ -259,6 +272,8 @@ async function writeStream(
   behavior: MockBehavior,
   headers: Record<string, string>,
   resetSocket: () => void,
+  /** The in-stream error event sent at frame `index` (default: chat's `data: {"error":...}`). */
+  errorFrame?: (index: number) => string,
 ): Promise<void> {
   res.writeHead(200, { ...SSE_HEADERS, ...headers });
   const { chunkDelayMs, resetAfterChunks, streamErrorAfterChunks } = behavior;
@@ -275,7 +290,7 @@ async function writeStream(
       return resetSocket();
     }
     if (i === streamErrorAfterChunks) {
-      res.end(sse(errorBody(500, undefined, behavior.error)));
+      res.end(errorFrame ? errorFrame(i) : sse(errorBody(500, undefined, behavior.error)));
       return;
     }
     if (chunkDelayMs && i > 0) await pause(chunkDelayMs, res);

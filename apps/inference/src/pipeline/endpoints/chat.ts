@@ -28,7 +28,7 @@ type Message = ChatCompletion["choices"][number]["message"];
 type Delta = ChatCompletionChunk["choices"][number]["delta"];
 
 /** What a message or delta says, as text to count: content, refusal, tool calls. */
-function outputText(pieces: string[], part: Message | Delta | undefined): void {
+export function outputText(pieces: string[], part: Message | Delta | undefined): void {
   if (!part) return;
   if (part.content) pieces.push(part.content);
   if (part.refusal) pieces.push(part.refusal);

@@ -6,12 +6,18 @@ import type { Anthropic } from "@anthropic-ai/sdk";
 import type { Message } from "@anthropic-ai/sdk/resources/messages/messages";
 import { providerKinds } from "@gw/contracts";
 import type {
+  AnthropicWireEvent,
   CallOptions,
   ChatCompletionChunk,
   ChatCompletionCreateParamsNonStreaming,
   ChatCompletionCreateParamsStreaming,
   ChunkStream,
+  MessageCountTokensParams,
+  MessageCreateParamsNonStreaming,
+  MessageCreateParamsStreaming,
+  MessagesCallOptions,
   ProviderAdapter,
+  RawMessageStreamEvent,
 } from "../types.ts";
 import { UpstreamError } from "../types.ts";
 import { settleUpstreamFailure } from "../upstream-errors.ts";
@@ -83,21 +89,14 @@ export function createAnthropicAdapter(options: AnthropicAdapterOptions): Provid
     return redactKey(settleUpstreamFailure(id, error, signal), options.apiKey);
   };
 
-  async function chat(params: ChatCompletionCreateParamsNonStreaming, call: CallOptions) {
-    // The SDK's timeout covers the wait for headers; this deadline also covers reading the body.
+  /**
+   * One call under a deadline that covers reading the whole body too (the SDK's timeout covers
+   * only the wait for headers); failures become UpstreamErrors.
+   */
+  async function withDeadline<T>(call: CallOptions, run: (signal: AbortSignal) => Promise<T>): Promise<T> {
     const deadline = startDeadline(call.signal, timeoutOf(call));
     try {
-      const { body } = toAnthropicRequest(params);
-      const message: Message = await (await sdkClient()).messages.create(
-        { ...body, stream: false },
-        { signal: deadline.signal, timeout: timeoutOf(call) },
-      );
-      if (message?.type !== "message" || !Array.isArray(message.content)) {
-        throw new UpstreamError("protocol", `${id} answered with something that is not a message`, {
-          provider: id,
-        });
-      }
-      return toChatCompletion(message, params.model);
+      return await run(deadline.signal);
     } catch (error) {
       if (deadline.timedOut && !call.signal.aborted) {
         throw new UpstreamError("timeout", `${id} did not answer in time`, { provider: id, cause: error });
@@ -106,6 +105,27 @@ export function createAnthropicAdapter(options: AnthropicAdapterOptions): Provid
     } finally {
       deadline.clear();
     }
+  }
+
+  /** Anything but a Message is the upstream breaking its wire format. */
+  function checkedMessage(message: Message): Message {
+    if (message?.type !== "message" || !Array.isArray(message.content)) {
+      throw new UpstreamError("protocol", `${id} answered with something that is not a message`, {
+        provider: id,
+      });
+    }
+    return message;
+  }
+
+  function chat(params: ChatCompletionCreateParamsNonStreaming, call: CallOptions) {
+    return withDeadline(call, async (signal) => {
+      const { body } = toAnthropicRequest(params);
+      const message = await (await sdkClient()).messages.create(
+        { ...body, stream: false },
+        { signal, timeout: timeoutOf(call) },
+      );
+      return toChatCompletion(checkedMessage(message), params.model);
+    });
   }
 
   async function chatStream(
@@ -149,27 +169,83 @@ export function createAnthropicAdapter(options: AnthropicAdapterOptions): Provid
     }
   }
 
-  async function listModels(call: CallOptions): Promise<string[]> {
-    const deadline = startDeadline(call.signal, timeoutOf(call));
+  /** The request options of a pass-through call: the client's version and beta headers. */
+  const passOptions = (call: MessagesCallOptions, signal: AbortSignal) => {
+    const headers: Record<string, string> = {};
+    if (call.version !== undefined) headers["anthropic-version"] = call.version;
+    if (call.beta !== undefined) headers["anthropic-beta"] = call.beta;
+    return { signal, timeout: timeoutOf(call), headers };
+  };
+
+  function messages(params: MessageCreateParamsNonStreaming, call: MessagesCallOptions) {
+    return withDeadline(call, async (signal) =>
+      checkedMessage(
+        await (await sdkClient()).messages.create({ ...params, stream: false }, passOptions(call, signal)),
+      ),
+    );
+  }
+
+  async function messagesStream(
+    params: MessageCreateParamsStreaming,
+    call: MessagesCallOptions,
+  ): Promise<ChunkStream<AnthropicWireEvent>> {
     try {
-      const ids: string[] = [];
-      const pages = (await sdkClient()).models.list(
-        { limit: 1000 },
-        { signal: deadline.signal, timeout: timeoutOf(call) },
+      const stream = await (await sdkClient()).messages.create(
+        { ...params, stream: true },
+        passOptions(call, call.signal),
       );
-      for await (const model of pages) ids.push(model.id);
-      return ids;
+      return passStream(stream, call.signal);
     } catch (error) {
-      if (deadline.timedOut && !call.signal.aborted) {
-        throw new UpstreamError("timeout", `${id} did not answer in time`, { provider: id, cause: error });
-      }
       throw failure(error, call.signal);
-    } finally {
-      deadline.clear();
     }
   }
 
-  return { id, kind: "anthropic", chat, chatStream, listModels };
+  /** The events as Anthropic sent them (the SDK drops pings); an end before message_stop is a failure. */
+  async function* passStream(
+    stream: AsyncIterable<RawMessageStreamEvent>,
+    signal: AbortSignal,
+  ): ChunkStream<AnthropicWireEvent> {
+    let stopped = false;
+    try {
+      for await (const event of stream) {
+        if (event.type === "message_stop") stopped = true;
+        yield event;
+      }
+    } catch (error) {
+      throw failure(error, signal);
+    }
+    if (signal.aborted) throw failure(signal.reason, signal);
+    if (!stopped) {
+      throw new UpstreamError("connection", `${id} ended the stream before message_stop`, { provider: id });
+    }
+  }
+
+  function countMessageTokens(params: MessageCountTokensParams, call: MessagesCallOptions) {
+    return withDeadline(call, async (signal) => {
+      const counted = await (await sdkClient()).messages.countTokens(params, passOptions(call, signal));
+      return counted.input_tokens;
+    });
+  }
+
+  function listModels(call: CallOptions): Promise<string[]> {
+    return withDeadline(call, async (signal) => {
+      const ids: string[] = [];
+      const pages = (await sdkClient()).models.list({ limit: 1000 }, { signal, timeout: timeoutOf(call) });
+      for await (const model of pages) ids.push(model.id);
+      return ids;
+    });
+  }
+
+  return {
+    id,
+    kind: "anthropic",
+    chat,
+    chatStream,
+    messages,
+    messagesStream,
+    countMessageTokens,
+    listModels,
+  };
 }
 
 interface Deadline {

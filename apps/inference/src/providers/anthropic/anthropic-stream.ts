@@ -2,7 +2,12 @@
 // otherwise pure: feed every event to `push` and forward what it returns.
 import type { MessageStreamEvent } from "@anthropic-ai/sdk/resources/messages/messages";
 import type { ChatCompletionChunk } from "openai/resources/chat/completions";
-import { type AnthropicUsageFields, usageFromAnthropic, usageToChat } from "../../dialects/usage-fields.ts";
+import {
+  type AnthropicUsageFields,
+  mergeAnthropicUsage,
+  usageFromAnthropic,
+  usageToChat,
+} from "../../dialects/usage-fields.ts";
 import { type FinishReason, toCompletionId, toFinishReason } from "./anthropic-response.ts";
 
 /** Events on the wire besides the SDK's typed ones (the SDK drops pings and throws on errors). */
@@ -63,7 +68,7 @@ export class AnthropicStreamTranslator {
       case "message_start": {
         this.id = toCompletionId(event.message.id);
         this.created = Math.floor(this.now() / 1000);
-        this.mergeUsage(event.message.usage);
+        mergeAnthropicUsage(this.usage, event.message.usage);
         return this.start();
       }
       case "content_block_start": {
@@ -112,7 +117,7 @@ export class AnthropicStreamTranslator {
       }
       case "message_delta": {
         if (event.delta.stop_reason) this.stopReason = event.delta.stop_reason;
-        this.mergeUsage(event.usage);
+        mergeAnthropicUsage(this.usage, event.usage);
         return [];
       }
       case "message_stop": {
@@ -136,21 +141,6 @@ export class AnthropicStreamTranslator {
     if (this.started) return [];
     this.started = true;
     return [this.chunk({ role: "assistant", content: "" })];
-  }
-
-  /** message_delta usage is cumulative: non-null fields replace message_start's. */
-  private mergeUsage(usage: AnthropicUsageFields | null | undefined): void {
-    if (!usage) return;
-    for (const key of [
-      "input_tokens",
-      "output_tokens",
-      "cache_read_input_tokens",
-      "cache_creation_input_tokens",
-    ] as const) {
-      const value = usage[key];
-      if (typeof value === "number") this.usage[key] = value;
-    }
-    if (usage.output_tokens_details) this.usage.output_tokens_details = usage.output_tokens_details;
   }
 
   private base(): Omit<ChatCompletionChunk, "choices"> {

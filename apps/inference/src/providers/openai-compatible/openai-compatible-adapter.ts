@@ -10,6 +10,7 @@ import type {
   Completion,
   CompletionCreateParamsStreaming,
   ProviderAdapter,
+  ResponseStreamEvent,
 } from "../types.ts";
 import { UpstreamError } from "../types.ts";
 import { settleUpstreamFailure } from "../upstream-errors.ts";
@@ -76,14 +77,7 @@ export function createOpenAICompatibleAdapter(options: OpenAICompatibleAdapterOp
         // decoded here rather than by the SDK's Stream: cheaper per chunk, and each chunk keeps
         // the upstream's JSON text for the gateway to pass on (sse-json.ts).
         const response = await client.chat.completions.create(body, request(call)).asResponse();
-        if (!response.body) {
-          throw new UpstreamError("protocol", `${id} answered the stream without a body`, { provider: id });
-        }
-        const events = sseJsonEvents<ChatCompletionChunk>(
-          response.body as unknown as AsyncIterable<Uint8Array>,
-          response.headers,
-        );
-        return guardStream<ChatCompletionChunk>(id, events, call.signal);
+        return decodeStream<ChatCompletionChunk>(response, call);
       }),
 
     completions: (params, call) => attempt(call, () => client.completions.create(params, request(call))),
@@ -107,7 +101,38 @@ export function createOpenAICompatibleAdapter(options: OpenAICompatibleAdapterOp
         const page = await client.models.list(request(call));
         return page.data.map((model) => model.id);
       }),
+
+    // OpenAI's Responses API; other OpenAI-compatible hosts speak Chat Completions only.
+    ...(options.kind === "openai"
+      ? {
+          responses: (params, call) =>
+            attempt(call, async () => {
+              const response = await client.responses.create(params, request(call));
+              // The SDK adds `output_text` (a convenience, not on the wire): readable, but not
+              // serialized when the gateway passes the body on.
+              Object.defineProperty(response, "output_text", { enumerable: false });
+              return response;
+            }),
+
+          // The events (`event: <type>` lines, no [DONE]) are decoded like chat chunks; an `error`
+          // event throws while iterating.
+          responsesStream: (params, call) =>
+            attempt(call, async () => {
+              const body = { ...params, stream: true as const };
+              const response = await client.responses.create(body, request(call)).asResponse();
+              return decodeStream<ResponseStreamEvent>(response, call);
+            }),
+        }
+      : {}),
   };
+
+  function decodeStream<T>(response: globalThis.Response, call: CallOptions): ChunkStream<T> {
+    if (!response.body) {
+      throw new UpstreamError("protocol", `${id} answered the stream without a body`, { provider: id });
+    }
+    const events = sseJsonEvents<T>(response.body as unknown as AsyncIterable<Uint8Array>, response.headers);
+    return guardStream<T>(id, events, call.signal);
+  }
 }
 
 /**
