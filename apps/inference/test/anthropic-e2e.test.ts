@@ -2,31 +2,22 @@
 import { ZChatCompletion, ZChatCompletionChunk } from "@gw/contracts";
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startGateway, type TestGateway } from "./support/gateway.ts";
-import { type MockAnthropic, startMockAnthropic } from "./support/mock-anthropic.ts";
-import { type MockOpenAI, startMockOpenAI } from "./support/mock-openai.ts";
+import type { TestGateway } from "./support/gateway.ts";
+import type { MockAnthropic } from "./support/mock-anthropic.ts";
+import { type MockedProviders, startWithMockedProviders } from "./support/mocked-providers.ts";
 
 let anthropic: MockAnthropic;
-let openai: MockOpenAI;
 let gw: TestGateway;
 let client: OpenAI;
 
+let mocked: MockedProviders;
+
 beforeAll(async () => {
-  anthropic = await startMockAnthropic();
-  openai = await startMockOpenAI();
-  gw = await startGateway({
-    ANTHROPIC_API_KEY: "sk-ant-test-secret",
-    ANTHROPIC_BASE_URL: anthropic.url,
-    OPENAI_API_KEY: "sk-openai-test-secret",
-    OPENAI_BASE_URL: openai.url,
-  });
+  mocked = await startWithMockedProviders();
+  ({ gw, anthropic } = mocked);
   client = new OpenAI({ apiKey: gw.key, baseURL: gw.baseURL, maxRetries: 0 });
 });
-afterAll(async () => {
-  await gw.close();
-  await anthropic.close();
-  await openai.close();
-});
+afterAll(() => mocked.close());
 
 const tools = [
   {

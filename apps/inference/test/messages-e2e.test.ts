@@ -3,35 +3,23 @@
 // the local mock upstreams. Each request leaves one usage record, named `messages`, charged.
 import Anthropic from "@anthropic-ai/sdk";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { eventually, startGateway, type TestGateway } from "./support/gateway.ts";
-import { type MockAnthropic, startMockAnthropic } from "./support/mock-anthropic.ts";
-import { type MockOpenAI, startMockOpenAI } from "./support/mock-openai.ts";
+import { eventually, type TestGateway } from "./support/gateway.ts";
+import type { MockAnthropic } from "./support/mock-anthropic.ts";
+import { type MockedProviders, startWithMockedProviders } from "./support/mocked-providers.ts";
 
 let anthropic: MockAnthropic;
-let openai: MockOpenAI;
 let gw: TestGateway;
 let client: Anthropic;
 
+let mocked: MockedProviders;
+
 beforeAll(async () => {
-  anthropic = await startMockAnthropic();
-  openai = await startMockOpenAI();
-  gw = await startGateway({
-    ANTHROPIC_API_KEY: "sk-ant-test-secret",
-    ANTHROPIC_BASE_URL: anthropic.url,
-    OPENAI_API_KEY: "sk-openai-test-secret",
-    OPENAI_BASE_URL: openai.url,
-  });
+  mocked = await startWithMockedProviders();
+  ({ gw, anthropic } = mocked);
   client = new Anthropic({ apiKey: gw.key, baseURL: gw.url, maxRetries: 0 });
 });
-afterAll(async () => {
-  await gw.close();
-  await anthropic.close();
-  await openai.close();
-});
-beforeEach(() => {
-  anthropic.setBehavior(undefined);
-  openai.setBehavior(undefined);
-});
+afterAll(() => mocked.close());
+beforeEach(() => mocked.reset());
 
 const recordOf = (requestId: string) =>
   eventually(() => gw.db.prisma.usageRecord.findUnique({ where: { requestId } }).then((r) => r ?? undefined));

@@ -23,6 +23,7 @@ export * from "./openai/completions.ts";
 export * from "./openai/embeddings.ts";
 export * from "./openai/errors.ts";
 export * from "./openai/models.ts";
+export * from "./openai/responses.ts";
 export * from "./openai/usage.ts";
 export * from "./portal/index.ts";
 export * from "./provider-kinds.ts";

@@ -1,6 +1,6 @@
 // The /v1 endpoints that call a model: each parses its body and hands the request to the pipeline.
 
-import { ZCountTokensRequest } from "@gw/contracts";
+import { ZCountTokensRequest, ZResponsesInputTokensRequest } from "@gw/contracts";
 import type { FastifyInstance, FastifyPluginAsync } from "fastify";
 import type { ErrorDialect } from "../dialects/error-reply.ts";
 import { abortOnClientClose } from "../http/client-abort.ts";
@@ -11,6 +11,7 @@ import { chatEndpoint } from "../pipeline/endpoints/chat.ts";
 import { completionsEndpoint } from "../pipeline/endpoints/completions.ts";
 import { embeddingsEndpoint } from "../pipeline/endpoints/embeddings.ts";
 import { anthropicHeaders, messagesEndpoint } from "../pipeline/endpoints/messages.ts";
+import { countResponsesPromptTokens, responsesEndpoint } from "../pipeline/endpoints/responses.ts";
 import { runEndpoint } from "../pipeline/run.ts";
 import type { MessageCountTokensParams } from "../providers/types.ts";
 import { countMessagesPromptTokens } from "../tokens/tokenizer.ts";
@@ -29,12 +30,28 @@ function post<Body, Result, Chunk>(
 }
 
 const parseCountTokens = parseWith(ZCountTokensRequest);
+const parseInputTokens = parseWith(ZResponsesInputTokensRequest);
 
 export const v1EndpointRoutes: FastifyPluginAsync<{ ctx: PipelineContext }> = async (app, { ctx }) => {
   post(app, ctx, "/v1/chat/completions", chatEndpoint);
   post(app, ctx, "/v1/completions", completionsEndpoint);
   post(app, ctx, "/v1/embeddings", embeddingsEndpoint);
   post(app, ctx, "/v1/messages", messagesEndpoint, "anthropic");
+  post(app, ctx, "/v1/responses", responsesEndpoint);
+
+  app.post("/v1/responses/input_tokens", async (request, reply) => {
+    const body = parseInputTokens(request.body);
+    const counted = await countTokens(ctx, {
+      requestId: request.id,
+      identity: request.identity!,
+      model: body.model,
+      signal: abortOnClientClose(reply),
+      upstream: () => undefined,
+      estimate: () => countResponsesPromptTokens(body),
+    });
+    reply.headers(counted.headers);
+    return { object: "response.input_tokens", input_tokens: counted.inputTokens };
+  });
 
   app.post("/v1/messages/count_tokens", { config: { dialect: "anthropic" } }, async (request, reply) => {
     const body = parseCountTokens(request.body);

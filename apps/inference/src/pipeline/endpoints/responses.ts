@@ -1,0 +1,252 @@
+// POST /v1/responses (OpenAI's Responses API) as an endpoint of the pipeline. An OpenAI target gets
+// the request through the official SDK's Responses API (with `store: false`: the gateway keeps the
+// conversation itself); Anthropic and OpenAI-compatible targets get it translated to Chat
+// Completions, and the answer translated back (dialects/openai-responses). Either way the client
+// sees the Responses wire format: a Response, or semantic events ending with response.completed
+// (or response.incomplete), and OpenAI's `error` event when a stream fails.
+import { randomUUID } from "node:crypto";
+import { type TResponsesRequest, ZResponsesRequest } from "@gw/contracts";
+import {
+  chatToResponse,
+  type ResponseIds,
+  type WireResponse,
+} from "../../dialects/openai-responses/chat-to-response.ts";
+import {
+  ChatToResponseEvents,
+  type ResponsesWireEvent,
+} from "../../dialects/openai-responses/chat-to-response-events.ts";
+import { responsesToChat } from "../../dialects/openai-responses/responses-to-chat.ts";
+import { usageFromResponses } from "../../dialects/usage-fields.ts";
+import type { GatewayError } from "../../errors.ts";
+import { NO_USAGE, type TokenUsage } from "../../metering/pricing/cost.ts";
+import { rawJsonOf } from "../../providers/sse-json.ts";
+import type {
+  ChatCompletionChunk,
+  ChatCompletionCreateParamsNonStreaming,
+  ChatCompletionCreateParamsStreaming,
+  ChunkStream,
+  ResponseCreateParamsNonStreaming,
+  ResponseCreateParamsStreaming,
+} from "../../providers/types.ts";
+import { UpstreamError } from "../../providers/types.ts";
+import type { RouteTarget } from "../../routing/routing-table.ts";
+import { countTextTokens } from "../../tokens/tokenizer.ts";
+import { type EndpointSpec, parseWith, type StreamRelay } from "../endpoint.ts";
+import { outputText } from "./chat.ts";
+
+/** A Responses request, with what the gateway decides for it once. */
+export interface ResponsesCall {
+  body: TResponsesRequest;
+  /** The Response's id and its items' ids, when the gateway makes the Response (translated targets). */
+  ids: ResponseIds;
+  /** The prompt's tokens, once counted. */
+  promptTokens?: number;
+}
+
+const parseBody = parseWith(ZResponsesRequest);
+
+const newId = (prefix: string) => `${prefix}_${randomUUID().replaceAll("-", "")}`;
+
+function responseIds(): ResponseIds {
+  return { responseId: newId("resp"), itemId: (prefix) => newId(prefix) };
+}
+
+// An image's tokens at high detail on OpenAI's largest tiles; the reservation takes the most.
+const IMAGE_TOKENS = 1_600;
+
+/** Tokens of one input item: message text and parts, function calls and their outputs, anything else as JSON. */
+function itemTokens(item: unknown): number {
+  const typed = item as {
+    type?: string;
+    content?: unknown;
+    arguments?: unknown;
+    name?: unknown;
+    output?: unknown;
+  };
+  if (typeof typed.content === "string") return 4 + countTextTokens(typed.content);
+  if (Array.isArray(typed.content)) {
+    let total = 4;
+    for (const part of typed.content as Array<{ type?: string; text?: unknown }>) {
+      if (typeof part.text === "string") total += countTextTokens(part.text);
+      else if (part.type === "input_image") total += IMAGE_TOKENS;
+      else total += countTextTokens(JSON.stringify(part));
+    }
+    return total;
+  }
+  if (typed.type === "function_call")
+    return 4 + countTextTokens(String(typed.name ?? "")) + countTextTokens(String(typed.arguments ?? ""));
+  if (typed.type === "function_call_output")
+    return (
+      4 + countTextTokens(typeof typed.output === "string" ? typed.output : JSON.stringify(typed.output))
+    );
+  return countTextTokens(JSON.stringify(item));
+}
+
+/** Prompt tokens of a Responses request (or an input_tokens count): instructions, input and tools. */
+export function countResponsesPromptTokens(
+  body: Pick<TResponsesRequest, "instructions" | "input" | "tools">,
+): number {
+  let total = 3;
+  if (body.instructions) total += countTextTokens(body.instructions);
+  if (typeof body.input === "string") total += countTextTokens(body.input);
+  else for (const item of body.input ?? []) total += itemTokens(item);
+  if (body.tools?.length) total += countTextTokens(JSON.stringify(body.tools));
+  return total;
+}
+
+/** Counted once per request (admission and a translated stream's estimate both need it). */
+const promptTokensOf = (call: ResponsesCall): number =>
+  (call.promptTokens ??= countResponsesPromptTokens(call.body));
+
+const passesThrough = (target: RouteTarget) => target.provider.adapter.responses !== undefined;
+
+/** The body for OpenAI's Responses API: the client's, for the target's model, stored by the gateway only. */
+function upstreamBody(call: ResponsesCall, target: RouteTarget, cap: number | undefined) {
+  const { previous_response_id: _expanded, ...body } = call.body;
+  return {
+    ...body,
+    model: target.model,
+    store: false,
+    ...(cap === undefined ? {} : { max_output_tokens: cap }),
+  };
+}
+
+/** The Chat Completions request for a target that only speaks it. */
+function chatParams(
+  call: ResponsesCall,
+  target: RouteTarget,
+  cap: number | undefined,
+): ChatCompletionCreateParamsNonStreaming {
+  const params = responsesToChat(call.body, target.model);
+  if (cap !== undefined) params.max_tokens = cap;
+  return params;
+}
+
+/** Marks a closing event whose usage is the gateway's count, not the upstream's. */
+const ESTIMATED = Symbol("estimated usage");
+
+/** A translated stream: chat chunks in, the Responses API's events out. */
+async function* responseEvents(
+  chunks: ChunkStream<ChatCompletionChunk>,
+  translator: ChatToResponseEvents,
+  promptTokens: number,
+  provider: string,
+): ChunkStream<ResponsesWireEvent> {
+  const pieces: string[] = [];
+  let finished = false;
+  for await (const chunk of chunks) {
+    for (const choice of chunk.choices) {
+      outputText(pieces, choice.delta);
+      if (choice.finish_reason) finished = true;
+    }
+    yield* translator.push(chunk);
+  }
+  if (!finished) {
+    throw new UpstreamError("connection", `${provider} ended the stream before it finished`, { provider });
+  }
+  const reported = translator.usage !== undefined;
+  const estimate: TokenUsage = {
+    ...NO_USAGE,
+    inputTokens: promptTokens,
+    outputTokens: countTextTokens(pieces.join("")),
+  };
+  for (const event of translator.end(reported ? undefined : estimate)) {
+    if (!reported && "response" in event) Object.defineProperty(event, ESTIMATED, { value: true });
+    yield event;
+  }
+}
+
+/** Text of a Response's output, as the gateway counts output. */
+function responseText(response: WireResponse): string {
+  let text = "";
+  for (const item of response.output) {
+    if (item.type === "message") {
+      for (const part of item.content) text += part.type === "output_text" ? part.text : part.refusal;
+    } else if (item.type === "function_call") text += item.name + item.arguments;
+  }
+  return text;
+}
+
+/** The closing events that carry the final Response (and its usage). */
+const CLOSING = new Set(["response.completed", "response.incomplete", "response.failed"]);
+
+/** Events as OpenAI sends them (`event:` and `data:` lines, no [DONE]); a failure ends with OpenAI's `error` event. */
+class ResponsesRelay implements StreamRelay<ResponsesWireEvent> {
+  usage: TokenUsage | undefined;
+  private readonly pieces: string[] = [];
+  private sequence = -1;
+
+  frame(event: ResponsesWireEvent): string {
+    this.sequence = event.sequence_number;
+    switch (event.type) {
+      case "response.output_text.delta":
+      case "response.refusal.delta":
+      case "response.function_call_arguments.delta":
+        this.pieces.push(event.delta);
+        break;
+      case "response.output_item.added":
+        if (event.item.type === "function_call") this.pieces.push(event.item.name);
+        break;
+      default:
+        if (CLOSING.has(event.type) && "response" in event && !(ESTIMATED in event) && event.response.usage) {
+          this.usage = usageFromResponses(event.response.usage);
+        }
+    }
+    return `event: ${event.type}\ndata: ${rawJsonOf(event) ?? JSON.stringify(event)}\n\n`;
+  }
+
+  outputTokens(): number {
+    return countTextTokens(this.pieces.join(""));
+  }
+
+  end(error: GatewayError | undefined): string {
+    if (error === undefined) return "";
+    const { message, type, code, param } = error.envelope().error;
+    const event = {
+      type: "error",
+      sequence_number: this.sequence + 1,
+      error: { type, code, message, param },
+    };
+    return `event: error\ndata: ${JSON.stringify(event)}\n\n`;
+  }
+}
+
+export const responsesEndpoint: EndpointSpec<ResponsesCall, WireResponse, ResponsesWireEvent> = {
+  name: "responses",
+  parse: (body) => ({ body: parseBody(body), ids: responseIds() }),
+  // OpenAI upstreams take it as it is; every other adapter serves it through chat.
+  servedBy: () => true,
+  unsupported: (model) => `The model \`${model}\` does not support responses.`,
+  model: (call) => call.body.model,
+  stream: (call) => call.body.stream === true,
+  promptTokens: promptTokensOf,
+  outputBudget(call, defaultCap) {
+    const cap = call.body.max_output_tokens ?? undefined;
+    return { maxOutputTokens: cap ?? defaultCap, injectCap: cap === undefined ? defaultCap : undefined };
+  },
+  async call(target, call, cap, options) {
+    const { adapter } = target.provider;
+    if (passesThrough(target)) {
+      const body = { ...upstreamBody(call, target, cap), stream: false } as ResponseCreateParamsNonStreaming;
+      return (await adapter.responses!(body, options)) as WireResponse;
+    }
+    const completion = await adapter.chat(chatParams(call, target, cap), options);
+    return chatToResponse(completion, call.body, call.ids);
+  },
+  async open(target, call, cap, options) {
+    const { adapter } = target.provider;
+    if (passesThrough(target)) {
+      const body = { ...upstreamBody(call, target, cap), stream: true } as ResponseCreateParamsStreaming;
+      return (await adapter.responsesStream!(body, options)) as ChunkStream<ResponsesWireEvent>;
+    }
+    const params = { ...chatParams(call, target, cap), stream: true } as ChatCompletionCreateParamsStreaming;
+    const chunks = await adapter.chatStream(params, options);
+    const translator = new ChatToResponseEvents(call.body, call.ids, {
+      createdAt: Math.floor(Date.now() / 1000),
+    });
+    return responseEvents(chunks, translator, promptTokensOf(call), adapter.id);
+  },
+  usage: (response) => (response.usage ? usageFromResponses(response.usage) : undefined),
+  outputTokens: (response) => countTextTokens(responseText(response)),
+  relay: () => new ResponsesRelay(),
+};
