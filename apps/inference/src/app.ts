@@ -17,6 +17,7 @@ import { v1EndpointRoutes } from "./routes/v1-endpoints.ts";
 import { buildRouting } from "./routing/build-registry.ts";
 import { CircuitBreaker } from "./routing/circuit-breaker.ts";
 import { createOrgRouting } from "./routing/org-routing.ts";
+import { createResponseStore } from "./services/response-store.ts";
 
 export interface InferenceDeps {
   env: TInferenceEnv;
@@ -103,6 +104,7 @@ export async function buildApp(deps: InferenceDeps): Promise<FastifyInstance> {
         log: app.log,
       })
     : undefined;
+  const responses = createResponseStore(db, env.RESPONSES_RETENTION_DAYS);
   const ctx: PipelineContext = {
     orgRouting,
     routing,
@@ -110,9 +112,18 @@ export async function buildApp(deps: InferenceDeps): Promise<FastifyInstance> {
     meter,
     defaultTimeoutMs: env.UPSTREAM_TIMEOUT_MS,
     defaultMaxOutputTokens: env.DEFAULT_MAX_OUTPUT_TOKENS,
+    responses,
     log: app.log,
   };
+  // Stored conversations past their retention go hourly (and once at start).
+  const purge = () =>
+    responses
+      .purgeExpired()
+      .catch((error: unknown) => app.log.warn({ err: error }, "responses: purge failed"));
+  const purgeTimer = setInterval(purge, 3_600_000).unref();
+  app.addHook("onReady", async () => void purge());
   app.addHook("onClose", async () => {
+    clearInterval(purgeTimer);
     await meter.close();
     await invalidation.close();
     await keys.close();

@@ -52,6 +52,8 @@ const ZInferenceEnv = ZDatabaseEnv.extend({
    * -9, OOM) leaves it for at most this long (and releases it at its own restart).
    */
   RESERVATION_LEASE_MS: z.coerce.number().int().min(3_000).default(30_000),
+  /** How long the Responses API's conversations are kept for previous_response_id / item_reference. */
+  RESPONSES_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
   /** Where usage events are journaled until written (default: <DATA_DIR>/usage-journal). */
   USAGE_JOURNAL_DIR: optional(z.string()),
   /** The shared token portal-server uses on /internal/trpc. Unset: the internal router is off. */

@@ -4,7 +4,7 @@
 // the local mock upstreams. Each request leaves one usage record, named `responses`, charged.
 import OpenAI from "openai";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { eventually, type TestGateway } from "./support/gateway.ts";
+import { eventually, startGateway, type TestGateway } from "./support/gateway.ts";
 import type { MockAnthropic } from "./support/mock-anthropic.ts";
 import type { MockOpenAI } from "./support/mock-openai.ts";
 import { type MockedProviders, startWithMockedProviders } from "./support/mocked-providers.ts";
@@ -199,5 +199,97 @@ describe("Responses API errors, in OpenAI's envelope", () => {
       .catch((e: unknown) => e);
     expect(failed).toBeInstanceOf(Error);
     expect(String((failed as Error).message)).toMatch(/overloaded/i);
+  });
+});
+
+describe("conversations the gateway keeps: previous_response_id and item_reference", () => {
+  const ask: OpenAI.Responses.ResponseInputItem = { role: "user", content: "Weather and time in Paris?" };
+
+  it("continues a conversation on another provider, with the function outputs, streamed or not", async () => {
+    const first = await client.responses.create({ model: "openai/gpt-4o-mini", tools, input: [ask] });
+    const calls = first.output.filter((item) => item.type === "function_call");
+    expect(calls).toHaveLength(2);
+    const outputs = calls.map((call) => ({
+      type: "function_call_output" as const,
+      call_id: call.call_id,
+      output: "sunny",
+    }));
+
+    const before = anthropic.requests.length;
+    const second = await client.responses.create({
+      model: "anthropic/claude-3-5-haiku-20241022",
+      tools,
+      tool_choice: "none",
+      previous_response_id: first.id,
+      input: outputs,
+    });
+    expect(second.status).toBe("completed");
+    expect(second.previous_response_id).toBe(first.id);
+    // Anthropic was sent the whole conversation: the question, both tool uses and both results.
+    const sent = JSON.stringify(anthropic.requests[before]!.body.messages);
+    expect(sent).toContain("Weather and time in Paris?");
+    for (const call of calls) expect(sent).toContain(call.call_id);
+
+    // A stream's conversation is stored before its closing event: the next request finds it.
+    const third = await client.responses
+      .stream({ model: "openai/gpt-4o-mini", previous_response_id: second.id, input: "And tomorrow?" })
+      .finalResponse();
+    const fourth = await client.responses.create({
+      model: "claude-sonnet",
+      previous_response_id: third.id,
+      input: "Thanks.",
+    });
+    expect(fourth.status).toBe("completed");
+    const last = JSON.stringify(anthropic.requests.at(-1)!.body.messages);
+    expect(last).toContain("And tomorrow?");
+    expect(last).toContain("Weather and time in Paris?");
+    // No upstream is ever asked for a response it would not know.
+    for (const request of openai.requests) expect(request.body.previous_response_id).toBeUndefined();
+  });
+
+  it("resolves an item_reference to an item of an earlier response", async () => {
+    const first = await client.responses.create({ model: "gpt-4o", input: "Say something." });
+    const item = first.output.find((entry) => entry.type === "message")!;
+    const before = anthropic.requests.length;
+    const second = await client.responses.create({
+      model: "claude-sonnet",
+      input: [
+        { type: "item_reference", id: item.id! },
+        { role: "user", content: "Repeat it." },
+      ],
+    });
+    expect(second.status).toBe("completed");
+    const sent = JSON.stringify(anthropic.requests[before]!.body.messages);
+    const text =
+      item.type === "message" && item.content[0]!.type === "output_text" ? item.content[0]!.text : "";
+    expect(sent).toContain(text);
+  });
+
+  it("answers 404 for an id it does not know, another organization's, or one sent with store: false", async () => {
+    const notFound = async (request: OpenAI.Responses.ResponseCreateParamsNonStreaming, key = gw.key) => {
+      const other = new OpenAI({ apiKey: key, baseURL: gw.baseURL, maxRetries: 0 });
+      const error = await other.responses.create(request).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(OpenAI.NotFoundError);
+      return error as InstanceType<typeof OpenAI.APIError>;
+    };
+    const unknown = await notFound({ model: "gpt-4o", previous_response_id: "resp_nope", input: "Hi" });
+    expect(unknown.param).toBe("previous_response_id");
+    expect(unknown.message).toContain("resp_nope");
+    const missingItem = await notFound({
+      model: "gpt-4o",
+      input: [{ type: "item_reference", id: "msg_nope" }],
+    });
+    expect(missingItem.param).toBe("input[0]");
+
+    const unstored = await client.responses.create({ model: "gpt-4o", input: "Hi", store: false });
+    await notFound({ model: "gpt-4o", previous_response_id: unstored.id, input: "Again" });
+
+    const mine = await client.responses.create({ model: "gpt-4o", input: "Hi" });
+    const otherOrg = await startGateway({}, { db: gw.db });
+    try {
+      await notFound({ model: "demo/demo-chat", previous_response_id: mine.id, input: "Hi" }, otherOrg.key);
+    } finally {
+      await otherOrg.close();
+    }
   });
 });

@@ -14,6 +14,7 @@ const ANTHROPIC_ERRORS: Record<TErrorCode, { status: number; type: string }> = {
   invalid_api_key: { status: 401, type: "authentication_error" },
   model_not_allowed: { status: 403, type: "permission_error" },
   model_not_found: { status: 404, type: "not_found_error" },
+  not_found: { status: 404, type: "not_found_error" },
   model_not_priced: { status: 403, type: "permission_error" },
   request_too_large: { status: 413, type: "request_too_large" },
   rate_limit_exceeded: { status: 429, type: "rate_limit_error" },

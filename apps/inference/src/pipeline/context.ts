@@ -4,6 +4,7 @@ import type { Routing } from "../routing/build-registry.ts";
 import type { CircuitBreaker } from "../routing/circuit-breaker.ts";
 import type { OrgRouting } from "../routing/org-routing.ts";
 import type { RoutingTable } from "../routing/routing-table.ts";
+import type { ResponseStore } from "../services/response-store.ts";
 
 export interface PipelineContext {
   routing: Routing;
@@ -14,6 +15,8 @@ export interface PipelineContext {
   defaultTimeoutMs: number;
   /** Output cap injected when a client sends none, so every request has a bounded cost. */
   defaultMaxOutputTokens: number;
+  /** The Responses API's stored conversations (previous_response_id, item_reference). */
+  responses: ResponseStore;
   /** Organizations' own providers (BYOK); absent without ENCRYPTION_KEY. */
   orgRouting?: OrgRouting | undefined;
   log: { warn(fields: object, message: string): void };

@@ -3,10 +3,12 @@
 // fallback, relaying and settlement are not.
 import type { IncomingHttpHeaders } from "node:http";
 import type { z } from "zod";
+import type { KeyIdentity } from "../auth/key-store.ts";
 import { type GatewayError, invalidRequest } from "../errors.ts";
 import type { TokenUsage } from "../metering/pricing/cost.ts";
 import type { CallOptions, ChunkStream, ProviderAdapter } from "../providers/types.ts";
 import type { RouteTarget } from "../routing/routing-table.ts";
+import type { PipelineContext } from "./context.ts";
 
 /** The endpoint's name in usage records. */
 export type EndpointName = "chat.completions" | "completions" | "embeddings" | "responses" | "messages";
@@ -30,6 +32,11 @@ export interface StreamRelay<Chunk> {
   readonly usage: TokenUsage | undefined;
   /** Output tokens relayed, counted by the gateway (only asked when the upstream reported no usage). */
   outputTokens(): number;
+  /**
+   * Work the chunk must wait for before the client sees it (e.g. storing a conversation before its
+   * closing event, so the client's next request finds it); undefined when there is none.
+   */
+  hold?(chunk: Chunk): Promise<void> | undefined;
   /** The stream's last frames: after a complete stream (`error` undefined), or the failure's event. */
   end(error: GatewayError | undefined): string;
 }
@@ -43,6 +50,11 @@ export interface EndpointSpec<Body, Result, Chunk> {
   servedBy(adapter: ProviderAdapter): boolean;
   /** The 400 message when none of the model's targets can. */
   unsupported(model: string): string;
+  /**
+   * Completes the request with what it refers to (e.g. a stored conversation it continues) once the
+   * key is known, before the model is resolved; throws the 4xx for a reference that does not resolve.
+   */
+  prepare?(body: Body, ctx: PipelineContext, identity: KeyIdentity): Promise<void>;
   model(body: Body): string;
   stream(body: Body): boolean;
   /** Prompt tokens as the gateway counts them (the reservation and the estimate of last resort). */

@@ -86,6 +86,7 @@ class RequestRun<Body, Result, Chunk> {
   async serve(): Promise<Result | undefined> {
     const { ctx, spec, body, http } = this;
     const { identity } = http;
+    await spec.prepare?.(body, ctx, identity);
     const table = await routingTableFor(ctx, identity.orgId);
     this.route = resolveRoute(table, identity, spec.model(body), spec);
     const budget = spec.outputBudget(body, ctx.defaultMaxOutputTokens);

@@ -51,6 +51,8 @@ export async function relay<T>(
         await rest.return?.();
         return { clientClosed: true };
       }
+      const held = relayer.hold?.(next.value);
+      if (held !== undefined) await held;
       const frames = relayer.frame(next.value);
       if (frames !== undefined) await out.send(frames);
     }

@@ -24,6 +24,7 @@ import type {
   Response,
   ResponseCreateParamsNonStreaming,
   ResponseCreateParamsStreaming,
+  ResponseInputItem,
   ResponseStreamEvent,
 } from "openai/resources/responses/responses";
 
@@ -45,6 +46,7 @@ export type {
   Response,
   ResponseCreateParamsNonStreaming,
   ResponseCreateParamsStreaming,
+  ResponseInputItem,
   ResponseStreamEvent,
 };
 

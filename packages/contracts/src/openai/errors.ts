@@ -36,6 +36,7 @@ export const ZErrorCode = z.enum([
   "invalid_api_key",
   "model_not_allowed",
   "model_not_found",
+  "not_found",
   "model_not_priced",
   "request_too_large",
   "rate_limit_exceeded",
@@ -64,6 +65,8 @@ export const ERROR_CODES = {
   model_not_allowed: { status: 403, type: "permission_error" },
   /** No model or alias by that name. */
   model_not_found: { status: 404, type: "not_found_error" },
+  /** Something the request names that is not the model (a stored response, an item) does not exist. */
+  not_found: { status: 404, type: "invalid_request_error" },
   /** The model is served but has no price, so it cannot be billed: an operator must set one. */
   model_not_priced: { status: 403, type: "permission_error" },
   /** The body is over the size limit. */

@@ -64,7 +64,7 @@ export function resolveItemReferences(
     if (!isReference(item)) return item;
     const found = lookup(item.id);
     if (!found) {
-      throw new GatewayError("invalid_request_error", `Item with id '${item.id}' not found.`, `input[${i}]`);
+      throw new GatewayError("not_found", `Item with id '${item.id}' not found.`, `input[${i}]`);
     }
     return structuredClone(found) as TResponsesInputItem;
   });

@@ -5,7 +5,8 @@
 // sees the Responses wire format: a Response, or semantic events ending with response.completed
 // (or response.incomplete), and OpenAI's `error` event when a stream fails.
 import { randomUUID } from "node:crypto";
-import { type TResponsesRequest, ZResponsesRequest } from "@gw/contracts";
+import { type TResponsesInputItem, type TResponsesRequest, ZResponsesRequest } from "@gw/contracts";
+import type { KeyIdentity } from "../../auth/key-store.ts";
 import {
   chatToResponse,
   type ResponseIds,
@@ -15,9 +16,14 @@ import {
   ChatToResponseEvents,
   type ResponsesWireEvent,
 } from "../../dialects/openai-responses/chat-to-response-events.ts";
+import {
+  referencedItemIds,
+  resolveItemReferences,
+  responseInputItems,
+} from "../../dialects/openai-responses/response-items.ts";
 import { responsesToChat } from "../../dialects/openai-responses/responses-to-chat.ts";
 import { usageFromResponses } from "../../dialects/usage-fields.ts";
-import type { GatewayError } from "../../errors.ts";
+import { GatewayError } from "../../errors.ts";
 import { NO_USAGE, type TokenUsage } from "../../metering/pricing/cost.ts";
 import { rawJsonOf } from "../../providers/sse-json.ts";
 import type {
@@ -31,6 +37,7 @@ import type {
 import { UpstreamError } from "../../providers/types.ts";
 import type { RouteTarget } from "../../routing/routing-table.ts";
 import { countTextTokens } from "../../tokens/tokenizer.ts";
+import type { PipelineContext } from "../context.ts";
 import { type EndpointSpec, parseWith, type StreamRelay } from "../endpoint.ts";
 import { outputText } from "./chat.ts";
 
@@ -41,6 +48,8 @@ export interface ResponsesCall {
   ids: ResponseIds;
   /** The prompt's tokens, once counted. */
   promptTokens?: number;
+  /** Stores the finished conversation (unless the client sent `store: false`). */
+  keep?: (response: WireResponse) => Promise<void>;
 }
 
 const parseBody = parseWith(ZResponsesRequest);
@@ -97,6 +106,44 @@ export function countResponsesPromptTokens(
 /** Counted once per request (admission and a translated stream's estimate both need it). */
 const promptTokensOf = (call: ResponsesCall): number =>
   (call.promptTokens ??= countResponsesPromptTokens(call.body));
+
+/**
+ * Expands `previous_response_id` (the stored conversation, then this input) and `item_reference`
+ * items (the stored items) for the key's organization; either not found is a 404 naming it.
+ */
+async function prepare(call: ResponsesCall, ctx: PipelineContext, identity: KeyIdentity): Promise<void> {
+  const { body } = call;
+  const { orgId } = identity;
+  let input: TResponsesInputItem[] | undefined =
+    typeof body.input === "string" ? [{ type: "message", role: "user", content: body.input }] : body.input;
+  if (body.previous_response_id) {
+    const previous = await ctx.responses.conversation(orgId, body.previous_response_id);
+    if (previous === undefined) {
+      throw new GatewayError(
+        "not_found",
+        `Previous response with id '${body.previous_response_id}' not found.`,
+        "previous_response_id",
+      );
+    }
+    input = [...(previous as TResponsesInputItem[]), ...(input ?? [])];
+    body.input = input;
+  }
+  const referenced = input === undefined ? [] : referencedItemIds(input);
+  if (input !== undefined && referenced.length > 0) {
+    const found = await ctx.responses.items(orgId, referenced);
+    body.input = resolveItemReferences(input, (id) => found.get(id));
+  }
+  if (body.store === false) return;
+  call.keep = async (response) => {
+    if (response.status !== "completed" && response.status !== "incomplete") return;
+    try {
+      await ctx.responses.save(orgId, response.id, responseInputItems(body.input, response));
+    } catch (error) {
+      // The answer stands; only a later previous_response_id naming it will not resolve.
+      ctx.log.warn({ err: error, responseId: response.id }, "responses: storing the conversation failed");
+    }
+  };
+}
 
 const passesThrough = (target: RouteTarget) => target.provider.adapter.responses !== undefined;
 
@@ -176,6 +223,14 @@ class ResponsesRelay implements StreamRelay<ResponsesWireEvent> {
   private readonly pieces: string[] = [];
   private sequence = -1;
 
+  constructor(private readonly keep: ResponsesCall["keep"]) {}
+
+  /** The conversation is stored before the closing event goes out: the client's next request finds it. */
+  hold(event: ResponsesWireEvent): Promise<void> | undefined {
+    if (this.keep === undefined || !CLOSING.has(event.type) || !("response" in event)) return undefined;
+    return this.keep(event.response);
+  }
+
   frame(event: ResponsesWireEvent): string {
     this.sequence = event.sequence_number;
     switch (event.type) {
@@ -219,6 +274,7 @@ export const responsesEndpoint: EndpointSpec<ResponsesCall, WireResponse, Respon
   unsupported: (model) => `The model \`${model}\` does not support responses.`,
   model: (call) => call.body.model,
   stream: (call) => call.body.stream === true,
+  prepare,
   promptTokens: promptTokensOf,
   outputBudget(call, defaultCap) {
     const cap = call.body.max_output_tokens ?? undefined;
@@ -226,12 +282,18 @@ export const responsesEndpoint: EndpointSpec<ResponsesCall, WireResponse, Respon
   },
   async call(target, call, cap, options) {
     const { adapter } = target.provider;
+    let response: WireResponse;
     if (passesThrough(target)) {
       const body = { ...upstreamBody(call, target, cap), stream: false } as ResponseCreateParamsNonStreaming;
-      return (await adapter.responses!(body, options)) as WireResponse;
+      response = (await adapter.responses!(body, options)) as WireResponse;
+      // The upstream saw the expanded conversation, not the id the client continued from.
+      response.previous_response_id = call.body.previous_response_id ?? null;
+    } else {
+      const completion = await adapter.chat(chatParams(call, target, cap), options);
+      response = chatToResponse(completion, call.body, call.ids);
     }
-    const completion = await adapter.chat(chatParams(call, target, cap), options);
-    return chatToResponse(completion, call.body, call.ids);
+    await call.keep?.(response);
+    return response;
   },
   async open(target, call, cap, options) {
     const { adapter } = target.provider;
@@ -248,5 +310,5 @@ export const responsesEndpoint: EndpointSpec<ResponsesCall, WireResponse, Respon
   },
   usage: (response) => (response.usage ? usageFromResponses(response.usage) : undefined),
   outputTokens: (response) => countTextTokens(responseText(response)),
-  relay: () => new ResponsesRelay(),
+  relay: (call) => new ResponsesRelay(call.keep),
 };
