@@ -5,9 +5,11 @@ import Anthropic from "@anthropic-ai/sdk";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { eventually, type TestGateway } from "./support/gateway.ts";
 import type { MockAnthropic } from "./support/mock-anthropic.ts";
+import type { MockOpenAI } from "./support/mock-openai.ts";
 import { type MockedProviders, startWithMockedProviders } from "./support/mocked-providers.ts";
 
 let anthropic: MockAnthropic;
+let openai: MockOpenAI;
 let gw: TestGateway;
 let client: Anthropic;
 
@@ -15,7 +17,7 @@ let mocked: MockedProviders;
 
 beforeAll(async () => {
   mocked = await startWithMockedProviders();
-  ({ gw, anthropic } = mocked);
+  ({ gw, anthropic, openai } = mocked);
   client = new Anthropic({ apiKey: gw.key, baseURL: gw.url, maxRetries: 0 });
 });
 afterAll(() => mocked.close());
@@ -38,6 +40,7 @@ const MODELS = [
   ["openai/gpt-4o-mini", "openai"],
   ["claude-sonnet", "anthropic"],
   ["gpt-4o", "openai"],
+  ["nebius/meta-llama/Meta-Llama-3.1-70B-Instruct", "nebius"],
 ] as const;
 
 describe.each(MODELS)("%s through the Anthropic SDK", (model, provider) => {
@@ -121,6 +124,16 @@ describe.each(MODELS)("%s through the Anthropic SDK", (model, provider) => {
       ],
     });
     expect(followUp.stop_reason).toBe("end_turn");
+  });
+
+  it("stops at max_tokens with stop_reason max_tokens, streamed and not", async () => {
+    anthropic.setBehavior({ stopReason: "max_tokens" });
+    openai.setBehavior({ chunks: 40 });
+    const params = { model, max_tokens: 16, messages: [{ role: "user" as const, content: "A long story." }] };
+    const message = await client.messages.create(params);
+    expect(message.stop_reason).toBe("max_tokens");
+    const streamed = await client.messages.stream(params).finalMessage();
+    expect(streamed.stop_reason).toBe("max_tokens");
   });
 
   it("counts tokens without charging", async () => {

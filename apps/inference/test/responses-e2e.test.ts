@@ -43,6 +43,7 @@ const MODELS = [
   ["anthropic/claude-3-5-haiku-20241022", "anthropic"],
   ["gpt-4o", "openai"],
   ["claude-sonnet", "anthropic"],
+  ["nebius/meta-llama/Meta-Llama-3.1-70B-Instruct", "nebius"],
 ] as const;
 
 describe.each(MODELS)("%s through responses.create", (model, provider) => {
@@ -191,6 +192,17 @@ describe("Responses API errors, in OpenAI's envelope", () => {
       .create({ model: "openai/gpt-4o-mini", input: "Hi" })
       .catch((e: unknown) => e);
     expect((limited as InstanceType<typeof OpenAI.APIError>).status).toBe(429);
+
+    // OpenAI's own Responses stream failing mid-way: the client gets OpenAI's error event.
+    openai.setBehavior({
+      streamErrorAfterChunks: 4,
+      error: { message: "The server had an error", type: "server_error" },
+    });
+    const passedFailure = await client.responses
+      .stream({ model: "openai/gpt-4o-mini", input: "Hi" })
+      .finalResponse()
+      .catch((e: unknown) => e);
+    expect(passedFailure).toBeInstanceOf(Error);
 
     anthropic.setBehavior({ streamErrorAfterEvents: 3 });
     const failed = await client.responses

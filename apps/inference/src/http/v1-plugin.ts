@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { authenticate } from "../auth/authenticate.ts";
 import type { KeyIdentity, KeyStore } from "../auth/key-store.ts";
+import { withAnthropicRateLimitHeaders } from "../dialects/anthropic-messages/anthropic-rate-limit-headers.ts";
 import { type ErrorDialect, errorReply } from "../dialects/error-reply.ts";
 import { GatewayError, toGatewayError } from "../errors.ts";
 
@@ -44,8 +45,11 @@ export function installV1Surface(app: FastifyInstance, keys: KeyStore): void {
     const gatewayError = toGatewayError(error);
     if (gatewayError.code === "internal_error")
       request.log.error({ err: error, requestId: request.id }, "unhandled error");
-    const { status, body } = errorReply(dialectOf(request), gatewayError);
-    reply.code(status).headers(gatewayError.headers).send(body);
+    const dialect = dialectOf(request);
+    const { status, body } = errorReply(dialect, gatewayError);
+    const headers =
+      dialect === "anthropic" ? withAnthropicRateLimitHeaders(gatewayError.headers) : gatewayError.headers;
+    reply.code(status).headers(headers).send(body);
   });
 
   app.setNotFoundHandler((request, reply) => {

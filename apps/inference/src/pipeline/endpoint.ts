@@ -55,6 +55,8 @@ export interface EndpointSpec<Body, Result, Chunk> {
    * key is known, before the model is resolved; throws the 4xx for a reference that does not resolve.
    */
   prepare?(body: Body, ctx: PipelineContext, identity: KeyIdentity): Promise<void>;
+  /** The key's rate-limit headers in the endpoint's dialect (default: OpenAI's x-ratelimit-*). */
+  limitHeaders?(headers: Readonly<Record<string, string>>): Readonly<Record<string, string>>;
   model(body: Body): string;
   stream(body: Body): boolean;
   /** Prompt tokens as the gateway counts them (the reservation and the estimate of last resort). */

@@ -100,7 +100,7 @@ class RequestRun<Body, Result, Chunk> {
     });
     this.admission = admission;
     this.route = admission.route;
-    http.reply.headers(admission.headers);
+    http.reply.headers(spec.limitHeaders?.(admission.headers) ?? admission.headers);
     const first = admission.route.targets[0]!;
     // Before any upstream call: a crash from here on still leaves this request's record.
     ctx.meter.usage.admitted({

@@ -2,6 +2,7 @@
 
 import { ZCountTokensRequest, ZResponsesInputTokensRequest } from "@gw/contracts";
 import type { FastifyInstance, FastifyPluginAsync } from "fastify";
+import { withAnthropicRateLimitHeaders } from "../dialects/anthropic-messages/anthropic-rate-limit-headers.ts";
 import type { ErrorDialect } from "../dialects/error-reply.ts";
 import { abortOnClientClose } from "../http/client-abort.ts";
 import type { PipelineContext } from "../pipeline/context.ts";
@@ -67,7 +68,7 @@ export const v1EndpointRoutes: FastifyPluginAsync<{ ctx: PipelineContext }> = as
         }),
       estimate: () => countMessagesPromptTokens(body),
     });
-    reply.headers(counted.headers);
+    reply.headers(withAnthropicRateLimitHeaders(counted.headers));
     return { input_tokens: counted.inputTokens };
   });
 };

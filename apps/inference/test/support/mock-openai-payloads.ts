@@ -70,6 +70,7 @@ export function chatCompletion(
   toolCalls: MockToolCall[],
   usage: MockUsage | undefined,
   n = 1,
+  finish: "stop" | "length" = "stop",
 ) {
   const message =
     toolCalls.length > 0
@@ -94,7 +95,7 @@ export function chatCompletion(
       index,
       message,
       logprobs: null,
-      finish_reason: toolCalls.length > 0 ? "tool_calls" : "stop",
+      finish_reason: toolCalls.length > 0 ? "tool_calls" : finish,
     })),
     ...(usage ? { usage } : {}),
     service_tier: "default",
@@ -112,10 +113,11 @@ export function chatChunkFrames(
   toolCalls: MockToolCall[],
   includeUsage: boolean,
   n = 1,
+  finish: "stop" | "length" = "stop",
 ): string[] {
   if (n > 1) {
     // One choice after the other: each choice's frames, re-indexed.
-    const one = chatChunkFrames(model, pieces, toolCalls, includeUsage);
+    const one = chatChunkFrames(model, pieces, toolCalls, includeUsage, 1, finish);
     return Array.from({ length: n }, (_, index) =>
       one.map((frame) => frame.replace('"choices":[{"index":0,', `"choices":[{"index":${index},`)),
     ).flat();
@@ -135,7 +137,7 @@ export function chatChunkFrames(
     return [
       frame({ role: "assistant", content: "", refusal: null }),
       ...pieces.map((content) => frame({ content })),
-      frame({}, "stop"),
+      frame({}, finish),
     ];
   }
   const frames: string[] = [];

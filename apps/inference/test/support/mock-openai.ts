@@ -51,6 +51,12 @@ import {
 } from "./mock-openai-payloads.ts";
 import { responsesReply } from "./mock-openai-responses.ts";
 
+/** A chat request's output cap (max_completion_tokens or max_tokens), if it has one. */
+function chatCap(body: Record<string, unknown>): number | undefined {
+  const cap = body.max_completion_tokens ?? body.max_tokens;
+  return typeof cap === "number" && cap > 0 ? cap : undefined;
+}
+
 export interface MockBehavior {
   status?: number;
   error?: Partial<MockErrorBody>;
@@ -207,6 +213,10 @@ async function handle(
     if (reply.frames === undefined) return json(res, reply.status, reply.payload, extraHeaders);
     return writeStream(res, reply.frames, behavior, extraHeaders, resetSocket, reply.errorFrame);
   }
+  // Chat is cut at its token cap, as OpenAI cuts it (each piece is one token here): finish "length".
+  const cap = route === "POST /v1/chat/completions" ? chatCap(body) : undefined;
+  const finish = cap !== undefined && pieces.length > cap ? "length" : "stop";
+  if (finish === "length") pieces.length = cap!;
   const n = typeof body.n === "number" ? body.n : 1;
   const generated = Math.max(n, typeof body.best_of === "number" ? body.best_of : 1);
   const usage = behavior.usage?.omit
@@ -230,13 +240,13 @@ async function handle(
         return json(
           res,
           200,
-          { ...chatCompletion(model, pieces.join(""), toolCalls, usage, n), ...echoField },
+          { ...chatCompletion(model, pieces.join(""), toolCalls, usage, n, finish), ...echoField },
           extraHeaders,
         );
-      const key = `${model}\u0000${behavior.chunks ?? 6}\u0000${includeUsage}\u0000${n}`;
+      const key = `${model}\u0000${pieces.length}\u0000${includeUsage}\u0000${n}\u0000${finish}`;
       let frames = echo === undefined && toolCalls.length === 0 ? frameCache.get(key) : undefined;
       if (!frames) {
-        frames = chatChunkFrames(model, pieces, toolCalls, includeUsage, n);
+        frames = chatChunkFrames(model, pieces, toolCalls, includeUsage, n, finish);
         if (echo === undefined && toolCalls.length === 0 && frameCache.size < 256)
           frameCache.set(key, frames);
       }

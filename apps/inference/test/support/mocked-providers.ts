@@ -1,5 +1,5 @@
-// A gateway whose OpenAI and Anthropic providers are the local mock upstreams, configured through
-// env like production: what the dialect end-to-end tests run against.
+// A gateway whose OpenAI, Anthropic and OpenAI-compatible (nebius) providers are the local mock
+// upstreams, configured through env like production: what the dialect end-to-end tests run against.
 import { startGateway, type TestGateway } from "./gateway.ts";
 import { type MockAnthropic, startMockAnthropic } from "./mock-anthropic.ts";
 import { type MockOpenAI, startMockOpenAI } from "./mock-openai.ts";
@@ -21,6 +21,9 @@ export async function startWithMockedProviders(): Promise<MockedProviders> {
     ANTHROPIC_BASE_URL: anthropic.url,
     OPENAI_API_KEY: "sk-openai-test-secret",
     OPENAI_BASE_URL: openai.url,
+    // An OpenAI-compatible host (Chat Completions only), served by the same mock.
+    NEBIUS_API_KEY: "nebius-test-secret",
+    NEBIUS_BASE_URL: openai.url,
   });
   return {
     gw,

@@ -1,4 +1,5 @@
-// The playground's request as curl / Python / TypeScript, with a copy button.
+// The playground's request as code for each dialect and client (curl, openai SDK, Responses API,
+// Anthropic SDK, Claude Code, AI SDK), with a copy button.
 import { useState } from "react";
 import { CopyButton } from "../components/copy-button.tsx";
 import type { ChatMessage } from "../lib/chat-stream.ts";
@@ -8,6 +9,10 @@ const languages: { id: SnippetLanguage; label: string }[] = [
   { id: "curl", label: "curl" },
   { id: "python", label: "Python" },
   { id: "typescript", label: "TypeScript" },
+  { id: "responses", label: "Responses API" },
+  { id: "anthropic", label: "Anthropic SDK" },
+  { id: "claude-code", label: "Claude Code" },
+  { id: "ai-sdk", label: "AI SDK" },
 ];
 
 export function RequestCode(props: { baseUrl: string; model: string; messages: ChatMessage[] }) {

@@ -11,9 +11,28 @@ import { formatCount, formatDateTime } from "../lib/format.ts";
 import { useOrg } from "../lib/session.tsx";
 import { trpc } from "../lib/trpc.ts";
 
+/** The API a request called, as its users know it. */
+const ENDPOINT_LABELS: Record<string, string> = {
+  "chat.completions": "Chat",
+  completions: "Completions",
+  embeddings: "Embeddings",
+  responses: "Responses",
+  messages: "Messages",
+};
+const endpointLabel = (endpoint: string) => ENDPOINT_LABELS[endpoint] ?? endpoint;
+
 const columns: Column<TUsageRequest>[] = [
   { header: "Time", cell: (r) => formatDateTime(r.createdAt) },
   { header: "Key", cell: (r) => <code>{r.keyPrefix}…</code> },
+  {
+    header: "Endpoint",
+    cell: (r) => (
+      <>
+        {endpointLabel(r.endpoint)}
+        {r.stream && <span className="cell-note">stream</span>}
+      </>
+    ),
+  },
   {
     header: "Model",
     cell: (r) => (

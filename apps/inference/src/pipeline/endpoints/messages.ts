@@ -6,6 +6,7 @@
 // named events ending with message_stop, and an `error` event when a stream fails.
 import type { IncomingHttpHeaders } from "node:http";
 import { type TMessagesRequest, ZMessagesRequest } from "@gw/contracts";
+import { withAnthropicRateLimitHeaders } from "../../dialects/anthropic-messages/anthropic-rate-limit-headers.ts";
 import { chatToMessage } from "../../dialects/anthropic-messages/chat-to-message.ts";
 import { ChatToMessageEvents } from "../../dialects/anthropic-messages/chat-to-message-events.ts";
 import { messagesToChat } from "../../dialects/anthropic-messages/messages-to-chat.ts";
@@ -174,6 +175,7 @@ export const messagesEndpoint: EndpointSpec<MessagesCall, Message, AnthropicWire
   // Anthropic upstreams take it as it is; every other adapter serves it through chat.
   servedBy: () => true,
   unsupported: (model) => `The model \`${model}\` does not support messages.`,
+  limitHeaders: withAnthropicRateLimitHeaders,
   model: (call) => call.body.model,
   stream: (call) => call.body.stream === true,
   promptTokens: promptTokensOf,
