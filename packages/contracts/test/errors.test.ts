@@ -37,6 +37,7 @@ describe("ERROR_CODES", () => {
       invalid_api_key: "401 authentication_error",
       model_not_allowed: "403 permission_error",
       model_not_found: "404 not_found_error",
+      not_found: "404 invalid_request_error",
       model_not_priced: "403 permission_error",
       request_too_large: "413 invalid_request_error",
       rate_limit_exceeded: "429 rate_limit_error",
