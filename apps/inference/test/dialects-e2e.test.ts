@@ -233,6 +233,40 @@ describe("a client that goes away mid-stream", () => {
   );
 });
 
+describe("control fields", () => {
+  it("refuses a body that sets credentials or endpoints, in every dialect, and forwards nothing", async () => {
+    const secret = "sk-client-own-secret-123";
+    const before = { openai: openai.requests.length, anthropic: anthropic.requests.length };
+    const bodies = {
+      "chat/completions": { model: "gpt-4o", messages: [{ role: "user", content: "Hi" }] },
+      completions: { model: "nebius/meta-llama/Meta-Llama-3.1-70B-Instruct", prompt: "Hi" },
+      embeddings: { model: "openai/text-embedding-3-small", input: "Hi" },
+      responses: { model: "claude-sonnet", input: "Hi" },
+      messages: { model: "claude-sonnet", max_tokens: 10, messages: [{ role: "user", content: "Hi" }] },
+    };
+    for (const [path, body] of Object.entries(bodies)) {
+      for (const [field, value] of [
+        ["api_key", secret],
+        ["base_url", "http://169.254.169.254/"],
+        ["extra_headers", { authorization: `Bearer ${secret}` }],
+        ["organization", "org-someone-else"],
+      ] as const) {
+        const response = await fetch(`${gw.baseURL}/${path}`, {
+          method: "POST",
+          headers: { authorization: `Bearer ${gw.key}`, "content-type": "application/json" },
+          body: JSON.stringify({ ...body, [field]: value }),
+        });
+        expect(response.status, `${path} with ${field}`).toBe(400);
+        const text = await response.text();
+        expect(text).toContain(field);
+        expect(text).not.toContain(secret);
+      }
+    }
+    expect(openai.requests.length).toBe(before.openai);
+    expect(anthropic.requests.length).toBe(before.anthropic);
+  });
+});
+
 describe("every dialect under load", () => {
   it("writes one usage record per request, and never sends the gateway key upstream", async () => {
     const key = await gw.newKey();

@@ -9,6 +9,7 @@ import type { TokenUsage } from "../metering/pricing/cost.ts";
 import type { CallOptions, ChunkStream, ProviderAdapter } from "../providers/types.ts";
 import type { RouteTarget } from "../routing/routing-table.ts";
 import type { PipelineContext } from "./context.ts";
+import { refuseControlFields } from "./control-fields.ts";
 
 /** The endpoint's name in usage records. */
 export type EndpointName = "chat.completions" | "completions" | "embeddings" | "responses" | "messages";
@@ -79,11 +80,12 @@ export interface EndpointSpec<Body, Result, Chunk> {
   relay?(body: Body): StreamRelay<Chunk>;
 }
 
-/** `parse` for an endpoint whose request is its body alone. */
+/** `parse` for an endpoint whose request is its body alone (control fields refused: control-fields.ts). */
 export function parseWith<Body>(schema: z.ZodType<Body>): (body: unknown) => Body {
   return (body) => {
     const parsed = schema.safeParse(body);
     if (!parsed.success) throw invalidRequest(parsed.error);
+    refuseControlFields(parsed.data as object);
     return parsed.data;
   };
 }
