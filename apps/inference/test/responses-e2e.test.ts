@@ -246,6 +246,7 @@ describe("conversations the gateway keeps: previous_response_id and item_referen
     const third = await client.responses
       .stream({ model: "openai/gpt-4o-mini", previous_response_id: second.id, input: "And tomorrow?" })
       .finalResponse();
+    expect(third.previous_response_id).toBe(second.id);
     const fourth = await client.responses.create({
       model: "claude-sonnet",
       previous_response_id: third.id,

@@ -223,7 +223,11 @@ class ResponsesRelay implements StreamRelay<ResponsesWireEvent> {
   private readonly pieces: string[] = [];
   private sequence = -1;
 
-  constructor(private readonly keep: ResponsesCall["keep"]) {}
+  constructor(
+    private readonly keep: ResponsesCall["keep"],
+    /** The id the client continued from: the upstream saw the expanded conversation instead. */
+    private readonly previousId: string | undefined,
+  ) {}
 
   /** The conversation is stored before the closing event goes out: the client's next request finds it. */
   hold(event: ResponsesWireEvent): Promise<void> | undefined {
@@ -246,6 +250,14 @@ class ResponsesRelay implements StreamRelay<ResponsesWireEvent> {
         if (CLOSING.has(event.type) && "response" in event && !(ESTIMATED in event) && event.response.usage) {
           this.usage = usageFromResponses(event.response.usage);
         }
+    }
+    if (
+      this.previousId !== undefined &&
+      "response" in event &&
+      event.response.previous_response_id !== this.previousId
+    ) {
+      event.response.previous_response_id = this.previousId;
+      return `event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`;
     }
     return `event: ${event.type}\ndata: ${rawJsonOf(event) ?? JSON.stringify(event)}\n\n`;
   }
@@ -310,5 +322,5 @@ export const responsesEndpoint: EndpointSpec<ResponsesCall, WireResponse, Respon
   },
   usage: (response) => (response.usage ? usageFromResponses(response.usage) : undefined),
   outputTokens: (response) => countTextTokens(responseText(response)),
-  relay: (call) => new ResponsesRelay(call.keep),
+  relay: (call) => new ResponsesRelay(call.keep, call.body.previous_response_id ?? undefined),
 };
