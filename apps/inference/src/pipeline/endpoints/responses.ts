@@ -24,22 +24,18 @@ import {
 import { responsesToChat } from "../../dialects/openai-responses/responses-to-chat.ts";
 import { usageFromResponses } from "../../dialects/usage-fields.ts";
 import { GatewayError } from "../../errors.ts";
-import { NO_USAGE, type TokenUsage } from "../../metering/pricing/cost.ts";
-import { rawJsonOf } from "../../providers/sse-json.ts";
 import type {
-  ChatCompletionChunk,
   ChatCompletionCreateParamsNonStreaming,
   ChatCompletionCreateParamsStreaming,
   ChunkStream,
   ResponseCreateParamsNonStreaming,
   ResponseCreateParamsStreaming,
 } from "../../providers/types.ts";
-import { UpstreamError } from "../../providers/types.ts";
 import type { RouteTarget } from "../../routing/routing-table.ts";
 import { countTextTokens } from "../../tokens/tokenizer.ts";
 import type { PipelineContext } from "../context.ts";
-import { type EndpointSpec, parseWith, type StreamRelay } from "../endpoint.ts";
-import { outputText } from "./chat.ts";
+import { type EndpointSpec, parseWith } from "../endpoint.ts";
+import { type KeepConversation, ResponsesRelay, responseEvents } from "./responses-stream.ts";
 
 /** A Responses request, with what the gateway decides for it once. */
 export interface ResponsesCall {
@@ -49,7 +45,7 @@ export interface ResponsesCall {
   /** The prompt's tokens, once counted. */
   promptTokens?: number;
   /** Stores the finished conversation (unless the client sent `store: false`). */
-  keep?: (response: WireResponse) => Promise<void>;
+  keep?: KeepConversation;
 }
 
 const parseBody = parseWith(ZResponsesRequest);
@@ -169,40 +165,6 @@ function chatParams(
   return params;
 }
 
-/** Marks a closing event whose usage is the gateway's count, not the upstream's. */
-const ESTIMATED = Symbol("estimated usage");
-
-/** A translated stream: chat chunks in, the Responses API's events out. */
-async function* responseEvents(
-  chunks: ChunkStream<ChatCompletionChunk>,
-  translator: ChatToResponseEvents,
-  promptTokens: number,
-  provider: string,
-): ChunkStream<ResponsesWireEvent> {
-  const pieces: string[] = [];
-  let finished = false;
-  for await (const chunk of chunks) {
-    for (const choice of chunk.choices) {
-      outputText(pieces, choice.delta);
-      if (choice.finish_reason) finished = true;
-    }
-    yield* translator.push(chunk);
-  }
-  if (!finished) {
-    throw new UpstreamError("connection", `${provider} ended the stream before it finished`, { provider });
-  }
-  const reported = translator.usage !== undefined;
-  const estimate: TokenUsage = {
-    ...NO_USAGE,
-    inputTokens: promptTokens,
-    outputTokens: countTextTokens(pieces.join("")),
-  };
-  for (const event of translator.end(reported ? undefined : estimate)) {
-    if (!reported && "response" in event) Object.defineProperty(event, ESTIMATED, { value: true });
-    yield event;
-  }
-}
-
 /** Text of a Response's output, as the gateway counts output. */
 function responseText(response: WireResponse): string {
   let text = "";
@@ -212,70 +174,6 @@ function responseText(response: WireResponse): string {
     } else if (item.type === "function_call") text += item.name + item.arguments;
   }
   return text;
-}
-
-/** The closing events that carry the final Response (and its usage). */
-const CLOSING = new Set(["response.completed", "response.incomplete", "response.failed"]);
-
-/** Events as OpenAI sends them (`event:` and `data:` lines, no [DONE]); a failure ends with OpenAI's `error` event. */
-class ResponsesRelay implements StreamRelay<ResponsesWireEvent> {
-  usage: TokenUsage | undefined;
-  private readonly pieces: string[] = [];
-  private sequence = -1;
-
-  constructor(
-    private readonly keep: ResponsesCall["keep"],
-    /** The id the client continued from: the upstream saw the expanded conversation instead. */
-    private readonly previousId: string | undefined,
-  ) {}
-
-  /** The conversation is stored before the closing event goes out: the client's next request finds it. */
-  hold(event: ResponsesWireEvent): Promise<void> | undefined {
-    if (this.keep === undefined || !CLOSING.has(event.type) || !("response" in event)) return undefined;
-    return this.keep(event.response);
-  }
-
-  frame(event: ResponsesWireEvent): string {
-    this.sequence = event.sequence_number;
-    switch (event.type) {
-      case "response.output_text.delta":
-      case "response.refusal.delta":
-      case "response.function_call_arguments.delta":
-        this.pieces.push(event.delta);
-        break;
-      case "response.output_item.added":
-        if (event.item.type === "function_call") this.pieces.push(event.item.name);
-        break;
-      default:
-        if (CLOSING.has(event.type) && "response" in event && !(ESTIMATED in event) && event.response.usage) {
-          this.usage = usageFromResponses(event.response.usage);
-        }
-    }
-    if (
-      this.previousId !== undefined &&
-      "response" in event &&
-      event.response.previous_response_id !== this.previousId
-    ) {
-      event.response.previous_response_id = this.previousId;
-      return `event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`;
-    }
-    return `event: ${event.type}\ndata: ${rawJsonOf(event) ?? JSON.stringify(event)}\n\n`;
-  }
-
-  outputTokens(): number {
-    return countTextTokens(this.pieces.join(""));
-  }
-
-  end(error: GatewayError | undefined): string {
-    if (error === undefined) return "";
-    const { message, type, code, param } = error.envelope().error;
-    const event = {
-      type: "error",
-      sequence_number: this.sequence + 1,
-      error: { type, code, message, param },
-    };
-    return `event: error\ndata: ${JSON.stringify(event)}\n\n`;
-  }
 }
 
 export const responsesEndpoint: EndpointSpec<ResponsesCall, WireResponse, ResponsesWireEvent> = {
