@@ -236,6 +236,7 @@ describe("a client that goes away mid-stream", () => {
 describe("control fields", () => {
   it("refuses a body that sets credentials or endpoints, in every dialect, and forwards nothing", async () => {
     const secret = "sk-client-own-secret-123";
+    const refused: string[] = [];
     const before = { openai: openai.requests.length, anthropic: anthropic.requests.length };
     const bodies = {
       "chat/completions": { model: "gpt-4o", messages: [{ role: "user", content: "Hi" }] },
@@ -260,8 +261,20 @@ describe("control fields", () => {
         const text = await response.text();
         expect(text).toContain(field);
         expect(text).not.toContain(secret);
+        refused.push(response.headers.get("x-request-id")!);
       }
     }
+    // Every refusal is on record, as a client error that cost nothing.
+    for (const requestId of refused) {
+      const record = await recordOf(requestId);
+      expect(record).toMatchObject({
+        outcome: "client_error",
+        httpStatus: 400,
+        costMicros: 0n,
+        provider: null,
+      });
+    }
+    expect((await gw.internal.credits.reserved.query({ orgId: gw.orgId })).reservedMicros).toBe(0n);
     expect(openai.requests.length).toBe(before.openai);
     expect(anthropic.requests.length).toBe(before.anthropic);
   });

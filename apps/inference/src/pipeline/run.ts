@@ -4,6 +4,7 @@
 // settle exactly once, in the `finally`, whatever happened: success, refusal, upstream error, client
 // abort, gateway error. Settling charges the real cost and writes the request's one usage record;
 // a stream's last bytes go out after it, so a record exists for every response that ended.
+import type { IncomingHttpHeaders } from "node:http";
 import type { FastifyReply } from "fastify";
 import type { KeyIdentity } from "../auth/key-store.ts";
 import { toGatewayError } from "../errors.ts";
@@ -24,21 +25,30 @@ export interface V1Request {
   id: string;
   /** The verified API key (authentication runs before the body is read). */
   identity: KeyIdentity;
+  /** The body as JSON-parsed, not yet checked: the endpoint parses it (a 400 is recorded too). */
+  body: unknown;
+  headers: IncomingHttpHeaders;
   reply: FastifyReply;
 }
 
+/** What a body that failed to parse is recorded as asking for. */
+function rawModel(body: unknown): string {
+  const model = (body as { model?: unknown } | null)?.model;
+  return typeof model === "string" ? model.slice(0, 256) : "";
+}
+const rawStream = (body: unknown) => (body as { stream?: unknown } | null)?.stream === true;
+
 /**
- * Runs one request of `spec` whose body has been parsed. Resolves with the JSON result of a
+ * Runs one request of `spec`, from parsing its body on. Resolves with the JSON result of a
  * non-stream request, or undefined once a stream has ended; rejects with what the client is to be
  * answered (the error handler writes it in the API's error envelope).
  */
 export async function runEndpoint<Body, Result, Chunk>(
   ctx: PipelineContext,
   spec: EndpointSpec<Body, Result, Chunk>,
-  body: Body,
   request: V1Request,
 ): Promise<Result | undefined> {
-  const run = new RequestRun(ctx, spec, body, request);
+  const run = new RequestRun(ctx, spec, request);
   try {
     return await run.serve();
   } catch (error) {
@@ -68,11 +78,12 @@ class RequestRun<Body, Result, Chunk> {
   private sse: SseWriter | undefined;
   private relayer: StreamRelay<Chunk> | undefined;
   private streamError: unknown;
+  /** Once parsed. */
+  private body: Body | undefined;
 
   constructor(
     private readonly ctx: PipelineContext,
     private readonly spec: EndpointSpec<Body, Result, Chunk>,
-    private readonly body: Body,
     private readonly http: V1Request,
   ) {
     this.signal = abortOnClientClose(http.reply);
@@ -84,8 +95,10 @@ class RequestRun<Body, Result, Chunk> {
   }
 
   async serve(): Promise<Result | undefined> {
-    const { ctx, spec, body, http } = this;
+    const { ctx, spec, http } = this;
     const { identity } = http;
+    const body = spec.parse(http.body, http.headers);
+    this.body = body;
     await spec.prepare?.(body, ctx, identity);
     const table = await routingTableFor(ctx, identity.orgId);
     this.route = resolveRoute(table, identity, spec.model(body), spec);
@@ -189,10 +202,10 @@ class RequestRun<Body, Result, Chunk> {
       projectId: identity.projectId,
       apiKeyId: identity.keyId,
       endpoint: spec.name,
-      requestedModel: spec.model(body),
+      requestedModel: body === undefined ? rawModel(http.body) : spec.model(body),
       provider: this.target?.provider.id ?? null,
       model: this.target?.model ?? null,
-      stream: spec.stream(body),
+      stream: body === undefined ? rawStream(http.body) : spec.stream(body),
       ...charge.usage,
       usageEstimated: charge.estimated,
       ...charge.cost,

@@ -24,10 +24,15 @@ function post<Body, Result, Chunk>(
   spec: EndpointSpec<Body, Result, Chunk>,
   dialect: ErrorDialect = "openai",
 ): void {
-  app.post(path, { config: { dialect } }, (request, reply) => {
-    const body = spec.parse(request.body, request.headers);
-    return runEndpoint(ctx, spec, body, { id: request.id, identity: request.identity!, reply });
-  });
+  app.post(path, { config: { dialect } }, (request, reply) =>
+    runEndpoint(ctx, spec, {
+      id: request.id,
+      identity: request.identity!,
+      body: request.body,
+      headers: request.headers,
+      reply,
+    }),
+  );
 }
 
 const parseCountTokens = parseWith(ZCountTokensRequest);
