@@ -280,6 +280,31 @@ describe("control fields", () => {
   });
 });
 
+describe("bounded request shapes", () => {
+  it("refuses more messages than the gateway takes, naming the field, recorded, forwarding nothing", async () => {
+    const before = { openai: openai.requests.length, anthropic: anthropic.requests.length };
+    const many = Array.from({ length: 10_001 }, () => ({ role: "user", content: "Hi" }));
+    const requests = [
+      ["chat/completions", { model: "gpt-4o", messages: many }, "messages"],
+      ["messages", { model: "claude-sonnet", max_tokens: 10, messages: many }, "messages"],
+      ["responses", { model: "gpt-4o", input: many }, "input"],
+    ] as const;
+    for (const [path, body, param] of requests) {
+      const response = await fetch(`${gw.baseURL}/${path}`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${gw.key}`, "content-type": "application/json" },
+        body: JSON.stringify(body),
+      });
+      expect(response.status).toBe(400);
+      expect(await response.text()).toContain(param);
+      const record = await recordOf(response.headers.get("x-request-id")!);
+      expect(record).toMatchObject({ outcome: "client_error", httpStatus: 400, costMicros: 0n });
+    }
+    expect(openai.requests.length).toBe(before.openai);
+    expect(anthropic.requests.length).toBe(before.anthropic);
+  });
+});
+
 describe("every dialect under load", () => {
   it("writes one usage record per request, and never sends the gateway key upstream", async () => {
     const key = await gw.newKey();

@@ -2,6 +2,7 @@ export * from "./anthropic/messages.ts";
 export * from "./enums.ts";
 export * from "./identifiers.ts";
 export * from "./internal.ts";
+export * from "./limits.ts";
 export * from "./money.ts";
 export * from "./openai/chat.ts";
 export * from "./openai/chat-messages.ts";

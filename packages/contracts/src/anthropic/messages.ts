@@ -5,6 +5,7 @@
 // the gateway reads or translates is checked. Every check is a plain schema, so a failure's `path`
 // names the field (`param` in the 400, via describeValidationError).
 import { z } from "zod";
+import { MAX_MESSAGES, MAX_TOOLS, tooManyMessages, tooManyTools } from "../limits.ts";
 import { ZJsonSchemaObject } from "../openai/common.ts";
 
 // ---- content blocks -------------------------------------------------------------------------
@@ -238,9 +239,9 @@ export const ZMessagesOutputConfig = z.looseObject({
 /** What a token count and a message creation share. */
 const promptFields = {
   model: z.string().min(1),
-  messages: z.array(ZMessagesMessage).min(1),
+  messages: z.array(ZMessagesMessage).min(1).max(MAX_MESSAGES, tooManyMessages),
   system: z.union([z.string(), z.array(ZMessagesTextBlock)]).optional(),
-  tools: z.array(ZMessagesTool).optional(),
+  tools: z.array(ZMessagesTool).max(MAX_TOOLS, tooManyTools).optional(),
   tool_choice: ZMessagesToolChoice.optional(),
   thinking: ZThinkingConfig.optional(),
   output_config: ZMessagesOutputConfig.optional(),

@@ -2,6 +2,7 @@
 // response it returns and the chunks it streams. Reference: the `openai` SDK's types
 // (openai/resources/chat/completions); test/wire-types.test.ts keeps these schemas in step.
 import { z } from "zod";
+import { MAX_MESSAGES, MAX_TOOLS, tooManyMessages, tooManyTools } from "../limits.ts";
 import { ZChatMessage, ZToolCall } from "./chat-messages.ts";
 import { ZChatTool, ZPrediction, ZResponseFormat, ZToolChoice } from "./chat-tools.ts";
 import { optionalNullish, samplingFields, ZCount, ZMetadata } from "./common.ts";
@@ -22,9 +23,9 @@ export type TServiceTier = z.infer<typeof ZServiceTier>;
  */
 export const ZChatCompletionRequest = z.looseObject({
   model: z.string().min(1),
-  messages: z.array(ZChatMessage).min(1),
+  messages: z.array(ZChatMessage).min(1).max(MAX_MESSAGES, tooManyMessages),
 
-  tools: z.array(ZChatTool).optional(),
+  tools: z.array(ZChatTool).max(MAX_TOOLS, tooManyTools).optional(),
   tool_choice: ZToolChoice.optional(),
   parallel_tool_calls: z.boolean().optional(),
   response_format: ZResponseFormat.optional(),

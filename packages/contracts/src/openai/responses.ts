@@ -4,6 +4,7 @@
 // tools and tool choices of types the gateway does not translate (built-in tools, computer calls,
 // ...): they parse, so a translator can refuse them by name, or OpenAI can serve them.
 import { z } from "zod";
+import { MAX_MESSAGES, MAX_TOOLS, tooManyMessages, tooManyTools } from "../limits.ts";
 import { ZReasoningEffort, ZServiceTier } from "./chat.ts";
 import { ZJsonSchemaObject, ZMetadata } from "./common.ts";
 
@@ -259,10 +260,10 @@ export const ZResponsesServiceTier = z.enum([...ZServiceTier.options, "ultrafast
 /** What shapes the model's input; shared by the create and input_tokens requests. */
 const inputFields = {
   /** A string is one user message. Absent when a stored prompt or conversation supplies it. */
-  input: z.union([z.string(), z.array(ZResponsesInputItem)]).optional(),
+  input: z.union([z.string(), z.array(ZResponsesInputItem).max(MAX_MESSAGES, tooManyMessages)]).optional(),
   /** A system (developer) message placed before the input; not carried over by previous_response_id. */
   instructions: z.string().nullish(),
-  tools: z.array(ZResponsesTool).optional(),
+  tools: z.array(ZResponsesTool).max(MAX_TOOLS, tooManyTools).optional(),
   tool_choice: ZResponsesToolChoice.optional(),
   parallel_tool_calls: z.boolean().nullish(),
   previous_response_id: z.string().min(1).nullish(),
