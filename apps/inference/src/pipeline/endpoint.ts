@@ -89,3 +89,15 @@ export function parseWith<Body>(schema: z.ZodType<Body>): (body: unknown) => Bod
     return parsed.data;
   };
 }
+
+const ESTIMATED = Symbol("usage estimated by the gateway");
+
+/**
+ * Marks the event of a translated stream that carries usage the gateway counted itself (its
+ * upstream reported none): a relay must not take it for the upstream's, so the record is flagged.
+ */
+export function markEstimated(event: object): void {
+  Object.defineProperty(event, ESTIMATED, { value: true });
+}
+
+export const isEstimated = (event: object): boolean => ESTIMATED in event;

@@ -1,5 +1,5 @@
-// The /v1 endpoints that call a model: each parses its body and hands the request to the pipeline.
-
+// The /v1 endpoints that call a model, each handed with its raw body to the pipeline (which parses
+// it), and the token-counting endpoints, which are free and never reach it.
 import { ZCountTokensRequest, ZResponsesInputTokensRequest } from "@gw/contracts";
 import type { FastifyInstance, FastifyPluginAsync } from "fastify";
 import { withAnthropicRateLimitHeaders } from "../dialects/anthropic-messages/anthropic-rate-limit-headers.ts";

@@ -60,6 +60,15 @@ const RESPONSES_USAGE = {
   total_tokens: 1050,
 };
 
+/** A chat answer with text and two parallel calls of one tool. */
+const PARALLEL_CALLS: Partial<ChatCompletion.Choice["message"]> = {
+  content: "Checking both.",
+  tool_calls: [
+    { id: "call_p", type: "function", function: { name: "weather", arguments: '{"city":"Paris"}' } },
+    { id: "call_r", type: "function", function: { name: "weather", arguments: '{"city":"Rome"}' } },
+  ],
+};
+
 function completion(
   message: Partial<ChatCompletion.Choice["message"]>,
   finish_reason: ChatCompletion.Choice["finish_reason"] = "stop",
@@ -531,20 +540,7 @@ describe("chatToResponse", () => {
       tools: [{ type: "function", name: "weather", strict: true }],
       tool_choice: "required",
     });
-    const response = chatToResponse(
-      completion(
-        {
-          content: "Checking both.",
-          tool_calls: [
-            { id: "call_p", type: "function", function: { name: "weather", arguments: '{"city":"Paris"}' } },
-            { id: "call_r", type: "function", function: { name: "weather", arguments: '{"city":"Rome"}' } },
-          ],
-        },
-        "tool_calls",
-      ),
-      body,
-      testIds(),
-    );
+    const response = chatToResponse(completion(PARALLEL_CALLS, "tool_calls"), body, testIds());
     expect(response.status).toBe("completed");
     expect(response.output).toEqual([
       {
@@ -808,20 +804,7 @@ describe("ChatToResponseEvents", () => {
     });
 
     const final = events.at(-1) as ResponsesWireEvent & { type: "response.completed" };
-    const expected = chatToResponse(
-      completion(
-        {
-          content: "Checking both.",
-          tool_calls: [
-            { id: "call_p", type: "function", function: { name: "weather", arguments: '{"city":"Paris"}' } },
-            { id: "call_r", type: "function", function: { name: "weather", arguments: '{"city":"Rome"}' } },
-          ],
-        },
-        "tool_calls",
-      ),
-      body,
-      testIds(),
-    );
+    const expected = chatToResponse(completion(PARALLEL_CALLS, "tool_calls"), body, testIds());
     expect(final.response).toEqual(expected);
 
     // The SDK adds output_text and its parse results (parsed, parsed_arguments).

@@ -1,8 +1,9 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createOpenAICompatibleAdapter } from "../../src/providers/openai-compatible/openai-compatible-adapter.ts";
-import type { CallOptions, ChatCompletionChunk, ProviderAdapter } from "../../src/providers/types.ts";
+import type { ChatCompletionChunk, ProviderAdapter } from "../../src/providers/types.ts";
 import { UpstreamError } from "../../src/providers/types.ts";
 import { isAbortError } from "../../src/providers/upstream-errors.ts";
+import { call, collect, failure } from "../support/adapter-calls.ts";
 import { type MockOpenAI, startMockOpenAI } from "../support/mock-openai.ts";
 
 const API_KEY = "sk-test-0123456789abcdefSECRET";
@@ -10,27 +11,6 @@ const messages = [{ role: "user" as const, content: "Say hello" }];
 
 let mock: MockOpenAI;
 let adapter: ProviderAdapter;
-
-const call = (overrides: Partial<CallOptions> = {}): CallOptions => ({
-  signal: new AbortController().signal,
-  timeoutMs: 5_000,
-  ...overrides,
-});
-
-async function collect<T>(stream: AsyncIterable<T>): Promise<T[]> {
-  const items: T[] = [];
-  for await (const item of stream) items.push(item);
-  return items;
-}
-
-async function failure(promise: Promise<unknown>): Promise<UpstreamError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(UpstreamError);
-  return error as UpstreamError;
-}
 
 beforeAll(async () => {
   mock = await startMockOpenAI();

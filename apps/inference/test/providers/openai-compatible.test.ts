@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createOpenAICompatibleAdapter } from "../../src/providers/openai-compatible/openai-compatible-adapter.ts";
-import type { CallOptions, ChatCompletionChunk, ProviderAdapter } from "../../src/providers/types.ts";
+import type { ChatCompletionChunk, ProviderAdapter } from "../../src/providers/types.ts";
+import { call, collect } from "../support/adapter-calls.ts";
 import { type MockOpenAI, startMockOpenAI } from "../support/mock-openai.ts";
 import { mockEmbedding } from "../support/mock-openai-payloads.ts";
 
@@ -13,18 +14,6 @@ const weatherTools = ["get_weather", "get_time"].map((name) => ({
 
 let mock: MockOpenAI;
 let adapter: ProviderAdapter;
-
-const call = (overrides: Partial<CallOptions> = {}): CallOptions => ({
-  signal: new AbortController().signal,
-  timeoutMs: 5_000,
-  ...overrides,
-});
-
-async function collect<T>(stream: AsyncIterable<T>): Promise<T[]> {
-  const items: T[] = [];
-  for await (const item of stream) items.push(item);
-  return items;
-}
 
 beforeAll(async () => {
   mock = await startMockOpenAI();

@@ -5,9 +5,10 @@ import type { ResponseInput, ResponseStreamEvent } from "openai/resources/respon
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createOpenAICompatibleAdapter } from "../../src/providers/openai-compatible/openai-compatible-adapter.ts";
 import { rawJsonOf, sseJsonEvents } from "../../src/providers/sse-json.ts";
-import type { CallOptions, ProviderAdapter } from "../../src/providers/types.ts";
+import type { ProviderAdapter } from "../../src/providers/types.ts";
 import { UpstreamError } from "../../src/providers/types.ts";
 import { isAbortError, toUpstreamError } from "../../src/providers/upstream-errors.ts";
+import { call, collect, failure, rejection } from "../support/adapter-calls.ts";
 import { type MockOpenAI, startMockOpenAI } from "../support/mock-openai.ts";
 
 const API_KEY = "sk-test-0123456789abcdefSECRET";
@@ -22,31 +23,6 @@ const tools = ["get_weather", "get_time"].map((name) => ({
 let mock: MockOpenAI;
 let client: OpenAI;
 let adapter: ProviderAdapter;
-
-const call = (overrides: Partial<CallOptions> = {}): CallOptions => ({
-  signal: new AbortController().signal,
-  timeoutMs: 5_000,
-  ...overrides,
-});
-
-async function collect<T>(stream: AsyncIterable<T>): Promise<T[]> {
-  const items: T[] = [];
-  for await (const item of stream) items.push(item);
-  return items;
-}
-
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  return promise.then(
-    () => expect.unreachable("should have failed"),
-    (e: unknown) => e,
-  );
-}
-
-async function failure(promise: Promise<unknown>): Promise<UpstreamError> {
-  const error = await rejection(promise);
-  expect(error).toBeInstanceOf(UpstreamError);
-  return error as UpstreamError;
-}
 
 /** The raw SSE body of a streamed request, as the wire carries it. */
 async function rawStream(body: Record<string, unknown>): Promise<string> {

@@ -33,7 +33,7 @@ import type {
 import { UpstreamError } from "../../providers/types.ts";
 import type { RouteTarget } from "../../routing/routing-table.ts";
 import { countMessagesPromptTokens, countTextTokens } from "../../tokens/tokenizer.ts";
-import { type EndpointSpec, parseWith, type StreamRelay } from "../endpoint.ts";
+import { type EndpointSpec, isEstimated, markEstimated, parseWith, type StreamRelay } from "../endpoint.ts";
 import { outputText } from "./chat.ts";
 
 /** A Messages request: the body, and the headers that go with it to Anthropic. */
@@ -65,9 +65,6 @@ export function anthropicHeaders(headers: IncomingHttpHeaders): {
 } {
   return { beta: header(headers, "anthropic-beta"), version: header(headers, "anthropic-version") };
 }
-
-/** The message_delta of a translated stream whose upstream reported no usage: its usage is the gateway's guess. */
-const ESTIMATED = Symbol("estimated usage");
 
 const passOptions = (call: MessagesCall, options: CallOptions): MessagesCallOptions => ({
   ...options,
@@ -104,7 +101,7 @@ async function* messageEvents(
   }
   const reported = translator.reportedUsage !== undefined;
   for (const event of translator.end(() => countTextTokens(pieces.join("")))) {
-    if (event.type === "message_delta" && !reported) Object.defineProperty(event, ESTIMATED, { value: true });
+    if (event.type === "message_delta" && !reported) markEstimated(event);
     yield event;
   }
 }
@@ -139,7 +136,7 @@ class MessagesRelay implements StreamRelay<AnthropicWireEvent> {
         mergeAnthropicUsage(this.fields, event.message.usage);
         break;
       case "message_delta":
-        if (!(ESTIMATED in event)) {
+        if (!isEstimated(event)) {
           mergeAnthropicUsage(this.fields, event.usage);
           this.reported = true;
         }

@@ -15,14 +15,11 @@ import { rawJsonOf } from "../../providers/sse-json.ts";
 import type { ChatCompletionChunk, ChunkStream } from "../../providers/types.ts";
 import { UpstreamError } from "../../providers/types.ts";
 import { countTextTokens } from "../../tokens/tokenizer.ts";
-import type { StreamRelay } from "../endpoint.ts";
+import { isEstimated, markEstimated, type StreamRelay } from "../endpoint.ts";
 import { outputText } from "./chat.ts";
 
 /** Stores a finished conversation (previous_response_id / item_reference resolve against it). */
 export type KeepConversation = (response: WireResponse) => Promise<void>;
-
-/** Marks a closing event whose usage is the gateway's count, not the upstream's. */
-const ESTIMATED = Symbol("estimated usage");
 
 /** A translated stream: chat chunks in, the Responses API's events out. */
 export async function* responseEvents(
@@ -50,7 +47,7 @@ export async function* responseEvents(
     outputTokens: countTextTokens(pieces.join("")),
   };
   for (const event of translator.end(reported ? undefined : estimate)) {
-    if (!reported && "response" in event) Object.defineProperty(event, ESTIMATED, { value: true });
+    if (!reported && "response" in event) markEstimated(event);
     yield event;
   }
 }
@@ -88,7 +85,7 @@ export class ResponsesRelay implements StreamRelay<ResponsesWireEvent> {
         if (event.item.type === "function_call") this.pieces.push(event.item.name);
         break;
       default:
-        if (CLOSING.has(event.type) && "response" in event && !(ESTIMATED in event) && event.response.usage) {
+        if (CLOSING.has(event.type) && "response" in event && !isEstimated(event) && event.response.usage) {
           this.usage = usageFromResponses(event.response.usage);
         }
     }
